@@ -1,0 +1,1 @@
+"""Talks to the intake service: cases, status, withdrawal, offline bundles. No Qt."""

@@ -1,0 +1,45 @@
+"""The ``takeback`` command: one sub-command module per job, each adding its own parser.
+
+Exit status: 0 when everything asked for succeeded, 1 when some file or request failed (the rest still ran),
+2 on bad usage (argparse's own convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ..about import APP_NAME, __version__
+
+__all__ = ["build_parser", "main"]
+
+#: Modules in this package that each define ``add_parser(subparsers)``; the parser they add sets ``run``,
+#: a function taking the parsed arguments and returning the exit status.
+_COMMAND_MODULES = ("hash",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="takeback",
+        description=f"{APP_NAME}: fingerprint photos and videos on this computer and ask platforms to remove copies. "
+        "Only fingerprints ever leave this computer.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        importlib.import_module(f"{__name__}.{name}").add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        if "gui" in _COMMAND_MODULES:
+            args = parser.parse_args(["gui", *(argv or sys.argv[1:])])
+        else:
+            parser.print_help()
+            return 2
+    return int(args.run(args))

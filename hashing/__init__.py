@@ -1,0 +1,1 @@
+"""Fingerprints of photos and videos, computed on this computer (filled in as the package grows)."""

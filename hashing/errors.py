@@ -1,0 +1,103 @@
+"""Why a file could not be fingerprinted, in words a frightened person can act on.
+
+Every failure is about one file; the caller reports it next to that file and carries on with the others.
+Each class carries a stable machine ``code`` (used by ``takeback hash --json`` and the app) and a message
+that says what happened and what the person can do. Messages never name the file: the caller already shows
+which file it is, and messages may end up somewhere the file name must not (a log, a bug report).
+
+    HashingError                 code
+    ├── FileMissing              not_found     the file is gone (moved, deleted, or a broken link)
+    ├── NotAFile                 not_a_file    a folder, device or other non-file
+    ├── FileUnreadable           unreadable    no permission, or the disk failed while reading
+    ├── EmptyFile                empty         zero bytes
+    ├── UnsupportedFormat        unsupported   not a photo or video we can read
+    ├── CorruptMedia             corrupt       damaged or incomplete (truncated download, bad header)
+    ├── TooLarge                 too_large     more pixels or bytes than we safely decode
+    └── Cancelled                cancelled     the person stopped the work
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Cancelled",
+    "CorruptMedia",
+    "EmptyFile",
+    "FileMissing",
+    "FileUnreadable",
+    "HashingError",
+    "NotAFile",
+    "TooLarge",
+    "UnsupportedFormat",
+]
+
+
+class HashingError(Exception):
+    """A file could not be fingerprinted. Environment faults only: our own bugs are not caught as this."""
+
+    code: str = "error"
+    default_message = "This file could not be fingerprinted. Your other files are not affected."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.default_message)
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class FileMissing(HashingError):
+    code = "not_found"
+    default_message = (
+        "This file could not be found any more. It may have been moved, renamed or deleted. "
+        "If you still have it, add it again from where it is now."
+    )
+
+
+class NotAFile(HashingError):
+    code = "not_a_file"
+    default_message = "This is not a photo or video file. Choose a photo or video instead."
+
+
+class FileUnreadable(HashingError):
+    code = "unreadable"
+    default_message = (
+        "This file could not be opened. It may belong to another user or be on a disk that "
+        "was disconnected. Copy it somewhere you can open it, then add it again."
+    )
+
+
+class EmptyFile(HashingError):
+    code = "empty"
+    default_message = (
+        "This file is empty, so there is nothing to fingerprint. If it came from a download or a "
+        "message, save it again and add the new copy."
+    )
+
+
+class UnsupportedFormat(HashingError):
+    code = "unsupported"
+    default_message = (
+        "This is not a kind of photo or video Takeback can read. If you can open it on your "
+        "computer, save or export it as JPEG (photos) or MP4 (videos) and add that copy."
+    )
+
+
+class CorruptMedia(HashingError):
+    code = "corrupt"
+    default_message = (
+        "This file seems damaged or incomplete, so it could not be read. If it came from a download "
+        "or a message, save it again and add the new copy."
+    )
+
+
+class TooLarge(HashingError):
+    code = "too_large"
+    default_message = (
+        "This file is larger than Takeback can safely open. If it is a photo, save a smaller copy "
+        "(for example with a phone's share or resize option) and add that."
+    )
+
+
+class Cancelled(HashingError):
+    code = "cancelled"
+    default_message = "Stopped before this file was finished. Nothing was sent."

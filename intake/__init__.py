@@ -1,0 +1,1 @@
+"""The intake service: receives fingerprints, serves the platforms' hash list. Imports nothing of ours."""

@@ -1,0 +1,81 @@
+"""PDQ in numpy is bit-identical to Meta's C++ reference (the pdqhash binding) on the same pixels."""
+
+import numpy as np
+import pdqhash
+import pytest
+from PIL import Image
+
+from hashing.pdq import MIN_DIMENSION, dct16, luma, pdq_from_rgb
+from hashing.results import PdqHash
+
+
+def reference_pdq(rgb: np.ndarray) -> tuple[str, int]:
+    bits, quality = pdqhash.compute(rgb)
+    return np.packbits(bits).tobytes().hex(), int(quality)
+
+
+def smooth_noise(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    walk = rng.normal(0, 40, (*shape, 3)).cumsum(axis=0) / np.sqrt(shape[0]) + 128
+    return np.clip(walk, 0, 255).astype(np.uint8)
+
+
+SHAPES = [(64, 64), (5, 5), (7, 300), (100, 100), (257, 131), (480, 640), (513, 1024), (1080, 1920)]
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("texture", ["uniform-noise", "smooth-noise", "stripes"])
+def test_bit_identical_to_reference_on_synthetic_pixels(shape, texture):
+    rng = np.random.default_rng(sum(shape))
+    if texture == "uniform-noise":
+        rgb = rng.integers(0, 256, (*shape, 3), dtype=np.uint8)
+    elif texture == "smooth-noise":
+        rgb = smooth_noise(rng, shape)
+    else:
+        rgb = np.full((*shape, 3), 77, np.uint8)
+        rgb[::3] = 200
+    ours = pdq_from_rgb(rgb)
+    assert (ours.hex, ours.quality) == reference_pdq(rgb)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["bridge-mods/aaa-orig.jpg", "bridge-mods/square-128x128.jpg", "dih/bridge-2-rotate-90.jpg",
+     "misc/wee.jpg", "misc/small.jpg", "misc/pen-and-coaster.png", "modes/CMYK.jpg"],
+)
+def test_bit_identical_to_reference_on_real_photos(data_dir, name):
+    with Image.open(data_dir / "images" / name) as image:
+        rgb = np.asarray(image.convert("RGB"))
+    ours = pdq_from_rgb(rgb)
+    assert (ours.hex, ours.quality) == reference_pdq(rgb)
+
+
+def test_too_small_image_hashes_to_zero_quality_like_reference():
+    rgb = np.full((MIN_DIMENSION - 1, 40, 3), 128, np.uint8)
+    assert pdq_from_rgb(rgb) == PdqHash(bytes(32), 0)
+
+
+def test_flat_image_has_quality_zero():
+    assert pdq_from_rgb(np.full((200, 300, 3), 90, np.uint8)).quality == 0
+
+
+def test_pdqf_block_matches_reference_float_hash():
+    rgb = smooth_noise(np.random.default_rng(7), (64, 64))
+    reference = pdqhash.compute_float(rgb)[0][::-1].reshape(16, 16)
+    np.testing.assert_allclose(dct16(luma(rgb)), reference, rtol=0, atol=1e-3)
+
+
+def test_small_edit_small_distance_big_edit_big_distance():
+    rng = np.random.default_rng(3)
+    rgb = smooth_noise(rng, (300, 400))
+    brighter = np.clip(rgb.astype(int) + 12, 0, 255).astype(np.uint8)
+    other = smooth_noise(rng, (300, 400))
+    original = pdq_from_rgb(rgb)
+    assert original.distance(pdq_from_rgb(brighter)) <= 10
+    assert original.distance(pdq_from_rgb(other)) >= 80
+
+
+def test_rejects_non_rgb_arrays():
+    with pytest.raises(ValueError, match="uint8 RGB"):
+        pdq_from_rgb(np.zeros((10, 10), np.uint8))
+    with pytest.raises(ValueError, match="uint8 RGB"):
+        pdq_from_rgb(np.zeros((10, 10, 3), np.float32))
