@@ -144,7 +144,7 @@ class Controller(QObject):
         self.case_status: Any = None
         self._plan: _SendPlan | None = None
         self._hash_cancel = threading.Event()
-        self._hash_jobs: dict[Job, FileEntry] = {}
+        self._hash_jobs: dict[FileEntry, Job] = {}
         self._hash_run: list[FileEntry] = []
 
     # --- helpers -------------------------------------------------------------------------------------------
@@ -167,9 +167,11 @@ class Controller(QObject):
         chosen = [Path(p) for p in paths]
         if not chosen:
             return
-        job = self.runner.hashing(lambda _ctx: self.backend.expand(chosen))
-        job.signals.done.connect(self._guard(self._on_expand_done))
-        job.signals.failed.connect(self._guard(lambda error: self.files_failed.emit(describe_error(error))))
+        self.runner.hashing(
+            lambda _ctx: self.backend.expand(chosen),
+            on_done=self._guard(self._on_expand_done),
+            on_failed=self._guard(lambda error: self.files_failed.emit(describe_error(error))),
+        )
 
     def _on_expand_done(self, paths: list[Path]) -> None:
         entries = []
@@ -208,11 +210,13 @@ class Controller(QObject):
             def work(ctx: JobContext, path: Path = path) -> Any:
                 return self.backend.fingerprint(path, ctx.cancel, ctx.progress)
 
-            job = self.runner.hashing(work, cancel=self._hash_cancel)
-            self._hash_jobs[job] = entry
-            job.signals.progressed.connect(self._guard(lambda f, e=entry: self._on_hash_progressed(e, f)))
-            job.signals.done.connect(self._guard(lambda r, j=job: self._on_hash_done(j, r)))
-            job.signals.failed.connect(self._guard(lambda err, j=job: self._on_hash_failed(j, err)))
+            self._hash_jobs[entry] = self.runner.hashing(
+                work,
+                cancel=self._hash_cancel,
+                on_progress=self._guard(lambda f, e=entry: self._on_hash_progressed(e, f)),
+                on_done=self._guard(lambda r, e=entry: self._on_hash_done(e, r)),
+                on_failed=self._guard(lambda err, e=entry: self._on_hash_failed(e, err)),
+            )
         self._emit_hash_progress()
         if not todo:
             self.hashing_finished.emit(*self._usable_and_failed())
@@ -221,9 +225,9 @@ class Controller(QObject):
     def cancel_hashing(self) -> None:
         """Stops fingerprinting: files not started are marked stopped now, running ones stop shortly."""
         self._hash_cancel.set()
-        for job, entry in list(self._hash_jobs.items()):
+        for entry, job in list(self._hash_jobs.items()):
             if self.runner.take(job):
-                self._finish_hash(job, entry, FileState.STOPPED, "Stopped before this file was finished.")
+                self._finish_hash(entry, FileState.STOPPED, "Stopped before this file was finished.")
 
     def _on_hash_progressed(self, entry: FileEntry, fraction: float) -> None:
         if entry.state in (FileState.WAITING, FileState.WORKING):
@@ -231,30 +235,28 @@ class Controller(QObject):
             self.files.changed(entry)
             self._emit_hash_progress()
 
-    def _on_hash_done(self, job: Job, fingerprints: Any) -> None:
-        entry = self._hash_jobs.get(job)
-        if entry is None:
+    def _on_hash_done(self, entry: FileEntry, fingerprints: Any) -> None:
+        if entry not in self._hash_jobs:
             return
         entry.fingerprints = fingerprints
         kind = getattr(getattr(fingerprints, "kind", None), "value", None)
         entry.kind = FileKind.VIDEO if kind == "video" else FileKind.PHOTO
         warnings = tuple(getattr(fingerprints, "warnings", ()) or ())
         if warnings:
-            self._finish_hash(job, entry, FileState.READY_WITH_WARNING, " ".join(w.message for w in warnings))
+            self._finish_hash(entry, FileState.READY_WITH_WARNING, " ".join(w.message for w in warnings))
         else:
-            self._finish_hash(job, entry, FileState.READY, "")
+            self._finish_hash(entry, FileState.READY, "")
 
-    def _on_hash_failed(self, job: Job, error: BaseException) -> None:
-        entry = self._hash_jobs.get(job)
-        if entry is None:
+    def _on_hash_failed(self, entry: FileEntry, error: BaseException) -> None:
+        if entry not in self._hash_jobs:
             return
         if _is_cancelled(error):
-            self._finish_hash(job, entry, FileState.STOPPED, "Stopped before this file was finished.")
+            self._finish_hash(entry, FileState.STOPPED, "Stopped before this file was finished.")
         else:
-            self._finish_hash(job, entry, FileState.FAILED, describe_error(error))
+            self._finish_hash(entry, FileState.FAILED, describe_error(error))
 
-    def _finish_hash(self, job: Job, entry: FileEntry, state: FileState, message: str) -> None:
-        self._hash_jobs.pop(job, None)
+    def _finish_hash(self, entry: FileEntry, state: FileState, message: str) -> None:
+        self._hash_jobs.pop(entry, None)
         entry.state, entry.message, entry.progress = state, message, 1.0
         self.files.changed(entry)
         self._emit_hash_progress()
@@ -340,9 +342,11 @@ class Controller(QObject):
             plan.credentials = backend.credentials(status.case_number, plan.case_key)
             return status
 
-        job = self.runner.network(work)
-        job.signals.done.connect(self._guard(lambda status: self._on_sent(plan, status)))
-        job.signals.failed.connect(self._guard(lambda error: self._on_send_failed(plan, error)))
+        self.runner.network(
+            work,
+            on_done=self._guard(lambda status: self._on_sent(plan, status)),
+            on_failed=self._guard(lambda error: self._on_send_failed(plan, error)),
+        )
         self.send_progressed.emit(0, 0)
 
     def _on_sent(self, plan: _SendPlan, status: Any) -> None:
@@ -365,9 +369,11 @@ class Controller(QObject):
         """Saves what would be sent to ``path`` (chosen by the person) to send later; nothing is lost."""
         plan = self._current_plan()
         target, backend = Path(path), self.backend
-        job = self.runner.network(lambda _ctx: backend.save_bundle(target, plan.program, plan.items))
-        job.signals.done.connect(self._guard(lambda _v: self.bundle_saved.emit()))
-        job.signals.failed.connect(self._guard(lambda error: self.bundle_failed.emit(describe_error(error))))
+        self.runner.network(
+            lambda _ctx: backend.save_bundle(target, plan.program, plan.items),
+            on_done=self._guard(lambda _v: self.bundle_saved.emit()),
+            on_failed=self._guard(lambda error: self.bundle_failed.emit(describe_error(error))),
+        )
 
     # --- your case -----------------------------------------------------------------------------------------
     def case_file(self) -> CaseFile:
@@ -402,22 +408,29 @@ class Controller(QObject):
                     "folder or a USB stick."
                 ) from exc
 
-        job = self.runner.network(work)
-        job.signals.done.connect(self._guard(lambda _v: self.case_file_saved.emit()))
-        job.signals.failed.connect(self._guard(lambda error: self.case_file_failed.emit(describe_error(error))))
+        self.runner.network(
+            work,
+            on_done=self._guard(lambda _v: self.case_file_saved.emit()),
+            on_failed=self._guard(lambda error: self.case_file_failed.emit(describe_error(error))),
+        )
 
     def remember_case(self) -> None:
         """Stores the case in the system keyring; only when the person asks."""
         credentials = self.credentials
-        job = self.runner.network(lambda _ctx: self.backend.remember(credentials))
-        job.signals.done.connect(self._guard(lambda _v: self.remembered.emit()))
-        job.signals.failed.connect(self._guard(lambda error: self.remember_failed.emit(describe_error(error))))
+        self.runner.network(
+            lambda _ctx: self.backend.remember(credentials),
+            on_done=self._guard(lambda _v: self.remembered.emit()),
+            on_failed=self._guard(lambda error: self.remember_failed.emit(describe_error(error))),
+        )
 
     def forget_case(self) -> None:
         """Takes the case back out of the system keyring."""
         credentials = self.credentials
-        job = self.runner.network(lambda _ctx: self.backend.forget(credentials))
-        job.signals.failed.connect(self._guard(lambda error: self.remember_failed.emit(describe_error(error))))
+        self.runner.network(
+            lambda _ctx: self.backend.forget(credentials),
+            on_done=lambda _value: None,
+            on_failed=self._guard(lambda error: self.remember_failed.emit(describe_error(error))),
+        )
 
     # --- check a case --------------------------------------------------------------------------------------
     def check_case(self, case_number: str, case_key: str) -> None:
@@ -427,15 +440,19 @@ class Controller(QObject):
             credentials = backend.credentials(case_number, case_key)
             return credentials, backend.status(credentials)
 
-        job = self.runner.network(work)
-        job.signals.done.connect(self._guard(self._on_checked))
-        job.signals.failed.connect(self._guard(lambda error: self.status_failed.emit(describe_error(error))))
+        self.runner.network(
+            work,
+            on_done=self._guard(self._on_checked),
+            on_failed=self._guard(lambda error: self.status_failed.emit(describe_error(error))),
+        )
 
     def refresh_status(self) -> None:
         credentials, backend = self.credentials, self.backend
-        job = self.runner.network(lambda _ctx: (credentials, backend.status(credentials)))
-        job.signals.done.connect(self._guard(self._on_checked))
-        job.signals.failed.connect(self._guard(lambda error: self.status_failed.emit(describe_error(error))))
+        self.runner.network(
+            lambda _ctx: (credentials, backend.status(credentials)),
+            on_done=self._guard(self._on_checked),
+            on_failed=self._guard(lambda error: self.status_failed.emit(describe_error(error))),
+        )
 
     def _on_checked(self, result: tuple[Any, Any]) -> None:
         self.credentials, self.case_status = result
@@ -452,9 +469,11 @@ class Controller(QObject):
 
     def withdraw(self) -> None:
         credentials = self.credentials
-        job = self.runner.network(lambda _ctx: self.backend.withdraw(credentials))
-        job.signals.done.connect(self._guard(self._on_withdrawn))
-        job.signals.failed.connect(self._guard(lambda error: self.withdraw_failed.emit(describe_error(error))))
+        self.runner.network(
+            lambda _ctx: self.backend.withdraw(credentials),
+            on_done=self._guard(self._on_withdrawn),
+            on_failed=self._guard(lambda error: self.withdraw_failed.emit(describe_error(error))),
+        )
 
     def _on_withdrawn(self, status: Any) -> None:
         self.case_status = status
@@ -466,9 +485,11 @@ class Controller(QObject):
         from .preview import blurred_preview
 
         path = self.files.entry(row).path
-        job = self.runner.hashing(lambda _ctx: blurred_preview(path, size))
-        job.signals.done.connect(self._guard(self.preview_ready.emit))
-        job.signals.failed.connect(self._guard(lambda _error: self.preview_ready.emit(None)))
+        self.runner.hashing(
+            lambda _ctx: blurred_preview(path, size),
+            on_done=self._guard(self.preview_ready.emit),
+            on_failed=self._guard(lambda _error: self.preview_ready.emit(None)),
+        )
 
     # --- start over ----------------------------------------------------------------------------------------
     def start_over(self) -> None:
