@@ -1,0 +1,142 @@
+"""The window's safety features on real widgets: quick exit, start over, shared-computer mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog
+
+import desktop.settings
+from desktop.models import FileState
+from desktop.settings import Settings
+from desktop.window import MainWindow, Page
+
+
+def _walk_to_case(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    """Drives the stand-in journey through the real screens, clicking like a person would."""
+    window.welcome.adult.setFocus()
+    qtbot.keyClick(window.welcome.adult, Qt.Key.Key_Space)
+    qtbot.mouseClick(window.welcome.start_button, Qt.MouseButton.LeftButton)
+    assert window.page is Page.CHOOSE
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"x")
+    with qtbot.waitSignal(window.controller.files_added, timeout=5000):
+        window.choose.paths_dropped.emit([photo])
+    with qtbot.waitSignal(window.controller.hashing_finished, timeout=5000):
+        qtbot.mouseClick(window.choose.next, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.fingerprint.next, Qt.MouseButton.LeftButton)
+    assert window.page is Page.REVIEW
+    qtbot.mouseClick(window.review.show_payload, Qt.MouseButton.LeftButton)
+    assert window.review.payload.toPlainText()
+    window.review.consent.setChecked(True)
+    window.review.attestation.setChecked(True)
+    with qtbot.waitSignal(window.controller.sent, timeout=5000):
+        qtbot.mouseClick(window.review.send, Qt.MouseButton.LeftButton)
+    assert window.page is Page.CASE
+
+
+def test_quick_exit_hides_drops_state_and_clears_our_clipboard(qtbot, make_window, stub_backend, tmp_path):
+    window = make_window(stub_backend)
+    _walk_to_case(qtbot, window, tmp_path)
+    qtbot.mouseClick(window.case.copy_key, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == window.case.key.text() != ""
+    with qtbot.waitSignal(window.exited, timeout=1000):
+        qtbot.mouseClick(window.quick_exit_button, Qt.MouseButton.LeftButton)
+    assert not window.isVisible()
+    assert QGuiApplication.clipboard().text() == ""
+    assert window.controller.credentials is None and window.controller.files.rowCount() == 0
+    assert window.case.key.text() == "" and window.case.number.text() == ""
+
+
+def test_quick_exit_leaves_other_clipboard_text_alone(qtbot, make_window, stub_backend):
+    window = make_window(stub_backend)
+    QGuiApplication.clipboard().setText("someone else's text")
+    with qtbot.waitSignal(window.exited, timeout=1000):
+        qtbot.mouseClick(window.quick_exit_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == "someone else's text"
+
+
+@pytest.mark.parametrize("keys", ["ctrl+shift+q", "escape twice"])
+def test_quick_exit_shortcuts(qtbot, make_window, stub_backend, keys):
+    window = make_window(stub_backend)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is not None, timeout=2000)
+    target = QGuiApplication.focusWindow()
+    with qtbot.waitSignal(window.exited, timeout=2000):
+        if keys == "ctrl+shift+q":
+            qtbot.keyClick(target, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        else:
+            qtbot.keyClick(target, Qt.Key.Key_Escape)
+            qtbot.keyClick(target, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+
+
+def test_one_escape_does_not_exit(qtbot, make_window, stub_backend):
+    window = make_window(stub_backend)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is not None, timeout=2000)
+    with qtbot.assertNotEmitted(window.exited, wait=200):
+        qtbot.keyClick(QGuiApplication.focusWindow(), Qt.Key.Key_Escape)
+    assert window.isVisible()
+
+
+def test_start_over_clears_every_screen_for_the_next_person(qtbot, make_window, stub_backend, tmp_path, monkeypatch):
+    window = make_window(stub_backend)
+    _walk_to_case(qtbot, window, tmp_path)
+    qtbot.mouseClick(window.case.copy_number, Qt.MouseButton.LeftButton)
+    asked = []
+    monkeypatch.setattr(window, "confirm", lambda *args: asked.append(args) or True)
+    with qtbot.waitSignal(window.controller.was_reset, timeout=1000):
+        qtbot.mouseClick(window.start_over_button, Qt.MouseButton.LeftButton)
+    assert asked, "starting over with a case on screen asks first"
+    assert window.page is Page.WELCOME
+    assert window.welcome.chosen_age() is None and not window.welcome.start_button.isEnabled()
+    assert window.controller.files.rowCount() == 0 and window.controller.credentials is None
+    assert not window.review.consent.isChecked() and not window.review.attestation.isChecked()
+    assert window.review.payload.toPlainText() == "" and window.review.payload.isHidden()
+    assert window.case.number.text() == "" and window.case.key.text() == ""
+    assert window.check.number.text() == "" and window.check.key.text() == ""
+    assert QGuiApplication.clipboard().text() == ""
+
+
+def test_start_over_refused_keeps_everything(qtbot, make_window, stub_backend, tmp_path, monkeypatch):
+    window = make_window(stub_backend)
+    _walk_to_case(qtbot, window, tmp_path)
+    monkeypatch.setattr(window, "confirm", lambda *args: False)
+    with qtbot.assertNotEmitted(window.controller.was_reset):
+        qtbot.mouseClick(window.start_over_button, Qt.MouseButton.LeftButton)
+    assert window.page is Page.CASE and window.case.key.text()
+    assert [e.state for e in window.controller.files.entries] == [FileState.SENT]
+
+
+def test_shared_mode_never_touches_settings_or_keyring_and_uses_qt_dialogs(qtbot, make_window, stub_backend, tmp_path, monkeypatch):
+    def no_settings(*_args, **_kwargs):
+        raise AssertionError("QSettings used in shared-computer mode")
+
+    monkeypatch.setattr(desktop.settings, "QSettings", no_settings)
+    window = make_window(stub_backend, shared=True)
+    assert window.settings.shared and not window.settings.persistent
+    assert not window.welcome.shared_box.isEnabled(), "--shared cannot be switched off from inside"
+    window.welcome.larger_text.setChecked(True)  # a display preference: kept in memory only
+    assert window._dialog_options() & QFileDialog.Option.DontUseNativeDialog
+    _walk_to_case(qtbot, window, tmp_path)
+    assert window.case.remember.isHidden()
+    assert "remember" not in [name for name, _ in stub_backend.calls]
+    assert window.shared_label.text()
+    window.welcome.larger_text.setChecked(False)
+
+
+def test_turning_on_shared_mode_hides_remember_and_stops_writing(qtbot, make_window, stub_backend, settings_path):
+    window = make_window(stub_backend)
+    assert not window.settings.shared and window.case.remember.isVisibleTo(window.case)
+    window.welcome.shared_box.setChecked(True)
+    assert window.settings.shared and not window.settings.persistent
+    assert not window.case.remember.isVisibleTo(window.case)
+    before = Path(settings_path).read_text()
+    window.welcome.larger_text.setChecked(True)
+    window.welcome.larger_text.setChecked(False)
+    assert Path(settings_path).read_text() == before
+    assert Settings(path=settings_path).shared, "the next start is in shared-computer mode too"
