@@ -12,6 +12,7 @@ import uvicorn
 
 from .app import create_app
 from .settings import Settings
+from .storage import Storage
 
 __all__ = ["ServerHandle", "serve", "serve_in_thread"]
 
@@ -30,10 +31,10 @@ def _silence_access_log() -> None:
     access.disabled = True
 
 
-def _config(settings: Settings) -> uvicorn.Config:
+def _config(settings: Settings, storage: Storage | None = None) -> uvicorn.Config:
     _silence_access_log()
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, storage=storage),
         host=settings.host,
         port=settings.port,
         access_log=False,
@@ -64,6 +65,11 @@ class ServerHandle:
     def app(self):  # noqa: ANN201 - FastAPI, kept out of the signature to keep imports light
         return self._server.config.app
 
+    @property
+    def storage(self) -> Storage:
+        """The running service's storage layer (e.g. to register a platform: ``storage.add_platform``)."""
+        return self._server.config.app.state.storage
+
     def stop(self, timeout: float = 10.0) -> None:
         self._server.should_exit = True
         self._thread.join(timeout)
@@ -77,11 +83,14 @@ class ServerHandle:
         self.stop()
 
 
-def serve_in_thread(settings: Settings, *, start_timeout: float = 20.0) -> ServerHandle:
+def serve_in_thread(
+    settings: Settings, *, storage: Storage | None = None, start_timeout: float = 20.0
+) -> ServerHandle:
     """Start the service in a daemon thread and return once it accepts connections.
 
     The socket is bound here (``settings.port`` 0 picks a free port), so the URL is known before the thread
-    starts and no other process can take the port in between.
+    starts and no other process can take the port in between. ``storage`` shares an existing storage layer
+    (the caller then disposes of it).
 
     Raises:
         RuntimeError: the server did not start within ``start_timeout`` seconds.
@@ -90,7 +99,7 @@ def serve_in_thread(settings: Settings, *, start_timeout: float = 20.0) -> Serve
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((settings.host, settings.port))
     port = sock.getsockname()[1]
-    config = _config(replace(settings, port=port))
+    config = _config(replace(settings, port=port), storage)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="intake-server", daemon=True)
     thread.start()
