@@ -46,10 +46,16 @@ class Backend:
     def credentials(self, case_number: str, case_key: str) -> Any:
         raise NotImplementedError
 
-    def create_case(self, program: Any, items: Sequence[Any], *, case_key: str, idempotency_key: str) -> Any:
+    def create_case(
+        self, program: Any, items: Sequence[Any], *, case_key: str, idempotency_key: str, cancel: Event,
+        progress: Callable[[float], None],
+    ) -> Any:
         raise NotImplementedError
 
-    def add_items(self, credentials: Any, items: Sequence[Any], *, idempotency_key: str) -> Any:
+    def add_items(
+        self, credentials: Any, items: Sequence[Any], *, idempotency_key: str, cancel: Event,
+        progress: Callable[[float], None],
+    ) -> Any:
         raise NotImplementedError
 
     def status(self, credentials: Any) -> Any:
@@ -135,13 +141,24 @@ class IntakeBackend(Backend):
 
         return IntakeClient(self.intake_url, client_version=__version__)
 
-    def create_case(self, program: Any, items: Sequence[Any], *, case_key: str, idempotency_key: str) -> Any:
+    def create_case(
+        self, program: Any, items: Sequence[Any], *, case_key: str, idempotency_key: str, cancel: Event,
+        progress: Callable[[float], None],
+    ) -> Any:
         with self._client() as client:
-            return client.create_case(program, list(items), case_key=case_key, idempotency_key=idempotency_key)
+            return client.create_case(
+                program, list(items), case_key=case_key, idempotency_key=idempotency_key, cancel=cancel,
+                progress=progress,
+            )
 
-    def add_items(self, credentials: Any, items: Sequence[Any], *, idempotency_key: str) -> Any:
+    def add_items(
+        self, credentials: Any, items: Sequence[Any], *, idempotency_key: str, cancel: Event,
+        progress: Callable[[float], None],
+    ) -> Any:
         with self._client() as client:
-            return client.add_items(credentials, list(items), idempotency_key=idempotency_key)
+            return client.add_items(
+                credentials, list(items), idempotency_key=idempotency_key, cancel=cancel, progress=progress
+            )
 
     def status(self, credentials: Any) -> Any:
         with self._client() as client:

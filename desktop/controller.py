@@ -327,13 +327,17 @@ class Controller(QObject):
             return
         backend, new_case = self.backend, self.mode is Mode.NEW_CASE
 
-        def work(_ctx: JobContext) -> Any:
+        def work(ctx: JobContext) -> Any:
             if not new_case:
-                return backend.add_items(plan.credentials, plan.items, idempotency_key=plan.idempotency_key)
+                return backend.add_items(
+                    plan.credentials, plan.items, idempotency_key=plan.idempotency_key, cancel=ctx.cancel,
+                    progress=ctx.progress,
+                )
             assert plan.case_key is not None
             try:
                 status = backend.create_case(
-                    plan.program, plan.items, case_key=plan.case_key, idempotency_key=plan.idempotency_key
+                    plan.program, plan.items, case_key=plan.case_key, idempotency_key=plan.idempotency_key,
+                    cancel=ctx.cancel, progress=ctx.progress,
                 )
             except Exception as exc:
                 # Some requests got through: the case exists, so keep its number and key whatever happens next.
@@ -342,10 +346,12 @@ class Controller(QObject):
             plan.credentials = backend.credentials(status.case_number, plan.case_key)
             return status
 
+        steps = 100
         self.runner.network(
             work,
             on_done=self._guard(lambda status: self._on_sent(plan, status)),
             on_failed=self._guard(lambda error: self._on_send_failed(plan, error)),
+            on_progress=self._guard(lambda f: self.send_progressed.emit(round(f * steps), steps)),
         )
         self.send_progressed.emit(0, 0)
 

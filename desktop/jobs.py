@@ -132,9 +132,10 @@ class JobRunner(QObject):
         *,
         on_done: Callable[[object], None],
         on_failed: Callable[[BaseException], None],
+        on_progress: Callable[[float], None] | None = None,
     ) -> Job:
         """Queues ``fn`` on the single network thread (also used for the person's own small file writes)."""
-        return self._start(self._network_pool, fn, on_done, on_failed, None, None)
+        return self._start(self._network_pool, fn, on_done, on_failed, on_progress, None)
 
     def _start(self, pool, fn, on_done, on_failed, on_progress, cancel) -> Job:  # noqa: ANN001
         number = next(self._numbers)

@@ -82,14 +82,14 @@ class StubBackend(Backend):
             item_count=items, feedback=(),
         )
 
-    def create_case(self, program: Any, items: Sequence[Any], *, case_key: str, idempotency_key: str) -> Any:
+    def create_case(self, program: Any, items: Sequence[Any], *, case_key: str, idempotency_key: str, **_: Any) -> Any:
         self.calls.append(("create_case", (case_key, idempotency_key, len(items))))
         if self.failures_before_success > 0:
             self.failures_before_success -= 1
             raise StubNetworkDown("Takeback cannot reach the service right now.")
         return self._status(items=len(items))
 
-    def add_items(self, credentials: Any, items: Sequence[Any], *, idempotency_key: str) -> Any:
+    def add_items(self, credentials: Any, items: Sequence[Any], *, idempotency_key: str, **_: Any) -> Any:
         self.calls.append(("add_items", (credentials.case_number, idempotency_key, len(items))))
         return self._status(items=len(items) + 1)
 
