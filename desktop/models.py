@@ -36,7 +36,7 @@ class FileKind(enum.Enum):
 
 
 class FileState(enum.Enum):
-    WAITING = "Waiting"
+    WAITING = "Not started"
     WORKING = "Working"
     READY = "Ready"
     READY_WITH_WARNING = "Ready, see note"

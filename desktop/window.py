@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.quick_exit_button = button(
             "Quick exit", f"Close Takeback at once and forget everything. Shortcut: {QUICK_EXIT_KEYS}, or Esc twice."
         )
+        set_scaled_font(self.quick_exit_button, 1.0, bold=True)
         self.start_over_button = button("Start over", "Clear everything and go back to the start, for the next person")
         self.shared_label = QLabel()
         header = QFrame()
@@ -99,6 +100,9 @@ class MainWindow(QMainWindow):
         header_row.addStretch(1)
         header_row.addWidget(self.start_over_button)
         header_row.addWidget(self.quick_exit_button)
+        exit_hint = QLabel("or press Esc twice")
+        exit_hint.setAccessibleName("Quick exit shortcut: press Esc twice")
+        header_row.addWidget(exit_hint)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QTableView,
     QVBoxLayout,
@@ -118,6 +119,8 @@ def button(text: str, description: str = "", *, default: bool = False) -> QPushB
         widget.setToolTip(description)
     widget.setAutoDefault(True)
     widget.setDefault(default)
+    # As wide as its words, even in a column layout: a full-width button reads like a banner, not a button.
+    widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
     return widget
 
 
@@ -135,12 +138,21 @@ def files_table(accessible_name: str) -> QTableView:
 
 
 def stretch_columns(view: QTableView) -> None:
-    """Name and note take the spare width; the short columns fit their content."""
+    """The short columns fit their words, the name gets a fair share, and the note takes the rest."""
     header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    for column in (1, 2, 3):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
-    header.resizeSection(0, view.fontMetrics().horizontalAdvance("M") * 18)
+    header.resizeSection(0, view.fontMetrics().horizontalAdvance("M") * 16)
+    model = view.model()
+
+    def fit_rows() -> None:
+        view.resizeRowsToContents()
+
+    model.rowsInserted.connect(fit_rows)
+    model.dataChanged.connect(fit_rows)
+    model.modelReset.connect(fit_rows)
 
 
 class Screen(QWidget):

@@ -49,6 +49,13 @@ class ReviewScreen(Screen):
         self.show_payload = button(
             "Show exactly what will be sent", "Shows the fingerprints as the computer sends them"
         )
+        self.payload_hint = paragraph(
+            "This is what your computer sends, word for word. The long codes are the fingerprints. "
+            "\u201cmd5\u201d and \u201csha256\u201d find exact copies; \u201cpdq\u201d, \u201cvpdq\u201d "
+            "and \u201ctmk\u201d also find copies that were resized or changed a little."
+        )
+        self.payload_hint.hide()
+        self.body.addWidget(self.payload_hint)
         self.payload = QPlainTextEdit()
         self.payload.setReadOnly(True)
         self.payload.setAccessibleName("Exactly what will be sent")
@@ -100,6 +107,7 @@ class ReviewScreen(Screen):
 
     def set_payload(self, text: str) -> None:
         self.payload.setPlainText(text)
+        self.payload_hint.show()
         self.payload.show()
         self.show_payload.setEnabled(False)
 
@@ -114,6 +122,7 @@ class ReviewScreen(Screen):
         self.attestation.setChecked(False)
         self.payload.clear()
         self.payload.hide()
+        self.payload_hint.hide()
         self.show_payload.setEnabled(True)
         self.low_quality.hide()
         self.summary.setText("")

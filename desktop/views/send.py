@@ -52,12 +52,16 @@ class SendScreen(Screen):
         self.status.setText("Sending the fingerprints. This usually takes a few seconds.")
         self.bar.setRange(0, total)  # 0..0 is Qt's "busy" bar: a single request has no steps to count
         self.bar.setValue(done)
+        self.bar.show()
         self.problem.hide()
         self.saved.hide()
         for widget in (self.retry, self.save_bundle, self.back):
             widget.hide()
 
     def on_failed(self, message: str) -> None:
+        self.bar.setRange(0, 1)  # stop the busy animation: nothing is happening now
+        self.bar.setValue(0)
+        self.bar.hide()
         self.status.setText("The fingerprints could not be sent yet. Nothing is lost.")
         self.problem.setText(
             f"{message}\n\nYou can try again now, or save the fingerprints to a file and send them later "

@@ -25,7 +25,9 @@ INTRO = (
     "Your photos and videos never leave this computer. Takeback makes a fingerprint of each one: "
     "a short code that cannot be turned back into the picture. Only the fingerprints are sent. "
     "Websites and apps that take part use them to spot copies and remove them.\n\n"
-    "Nobody else sees your photos or videos, and you do not need to give your name."
+    "Nobody else sees your photos or videos, and you do not need to give your name.\n\n"
+    "If you need to hide Takeback quickly, press \u201cQuick exit\u201d at the top, or the Esc key twice. "
+    "Takeback closes at once and forgets everything."
 )
 
 
