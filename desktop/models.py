@@ -61,6 +61,15 @@ class Column(enum.IntEnum):
     def title(self) -> str:
         return ("File", "Kind", "Size", "State", "Note")[self]
 
+    @classmethod
+    def short_texts(cls) -> dict[int, list[str]]:
+        """Every text the short columns can show, so views can size them once."""
+        return {
+            cls.KIND: [cls.KIND.title, *(kind.value for kind in FileKind)],
+            cls.SIZE: [cls.SIZE.title, "999.9 MB", "700 bytes"],
+            cls.STATE: [cls.STATE.title, "Working 100%", *(state.value for state in FileState)],
+        }
+
 
 @dataclass(eq=False)
 class FileEntry:

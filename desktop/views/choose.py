@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ..models import ResultsModel
+from ..models import Column, ResultsModel
 from .common import Screen, button, files_table, note, paragraph, stretch_columns
 
 __all__ = ["ChooseScreen"]
@@ -52,7 +52,7 @@ class ChooseScreen(Screen):
 
         self.table = files_table("Files you chose")
         self.table.setModel(model)
-        stretch_columns(self.table)
+        stretch_columns(self.table, Column.short_texts())
         self.empty_hint = paragraph("No files yet. Pictures are never shown here unless you ask for a preview.")
         self.body.addWidget(self.table, 1)
         self.body.addWidget(self.empty_hint)
@@ -74,6 +74,9 @@ class ChooseScreen(Screen):
         column = QVBoxLayout()
         column.addWidget(self.preview_button)
         column.addWidget(self.hide_preview_button)
+        column.addWidget(
+            paragraph("Only you decide when a picture is shown. The preview is blurred and never saved.")
+        )
         column.addStretch(1)
         preview_row.addLayout(column)
         preview_row.addWidget(self.preview, 1)

@@ -137,14 +137,21 @@ def files_table(accessible_name: str) -> QTableView:
     return view
 
 
-def stretch_columns(view: QTableView) -> None:
-    """The short columns fit their words, the name gets a fair share, and the note takes the rest."""
+def stretch_columns(view: QTableView, widest: dict[int, list[str]]) -> None:
+    """Short columns are as wide as their longest possible words, the name gets a fair share, the note the rest.
+
+    Args:
+        widest: for each short column, every text it can show (widths follow the font, so they scale).
+    """
     header = view.horizontalHeader()
-    for column in (1, 2, 3):
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    metrics = view.fontMetrics()
+    padding = metrics.horizontalAdvance("MM")
+    for column, texts in widest.items():
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, max(metrics.horizontalAdvance(t) for t in texts) + padding)
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+    header.resizeSection(0, metrics.horizontalAdvance("M") * 16)
     header.setStretchLastSection(True)
-    header.resizeSection(0, view.fontMetrics().horizontalAdvance("M") * 16)
     model = view.model()
 
     def fit_rows() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QProgressBar, QWidget
 
-from ..models import ResultsModel
+from ..models import Column, ResultsModel
 from .common import Screen, button, files_table, note, paragraph, stretch_columns
 
 __all__ = ["FingerprintScreen"]
@@ -42,7 +42,7 @@ class FingerprintScreen(Screen):
         self.body.addWidget(self.overall)
         self.table = files_table("Files and their fingerprint state")
         self.table.setModel(model)
-        stretch_columns(self.table)
+        stretch_columns(self.table, Column.short_texts())
         self.body.addWidget(self.table, 1)
         self.summary = note(warning=False)
         self.summary.hide()
