@@ -127,7 +127,7 @@ def run(*, intake_url: str, shared: bool, argv: Sequence[str] = ()) -> int:
 
     window = build_window(IntakeBackend(intake_url), settings)
     install_crash_handler(lambda: window)
-    window.exited.connect(app.quit)
+    window.exited.connect(lambda: app.exit(0))  # no close events: quick exit never asks anything
     app.aboutToQuit.connect(window.controller.runner.cancel_all)
     window.show()
     try:

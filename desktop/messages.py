@@ -79,7 +79,7 @@ def status_sentence(state: object, item_count: int) -> str:
     if _value(state) == "withdrawn":
         return (
             "This case is withdrawn. Websites and apps have been told to delete its fingerprints and stop "
-            "looking for matches."
+            "looking for copies. You can start a new case at any time."
         )
     files = "1 photo or video" if item_count == 1 else f"{item_count} photos and videos"
     return (

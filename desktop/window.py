@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.clipboard = ClipboardGuard()
         self._last_escape = 0.0
+        self._exiting = False
+        self._case_kept = False  # copied, saved or remembered since it was shown
         self.setWindowTitle(APP_NAME)
         self.setObjectName("main_window")
 
@@ -194,11 +196,11 @@ class MainWindow(QMainWindow):
         c.bundle_saved.connect(self.send.on_bundle_saved)
         c.bundle_failed.connect(self.send.on_bundle_failed)
 
-        self.case.copy_requested.connect(self.clipboard.copy)
+        self.case.copy_requested.connect(self._on_copy_requested)
         self.case.save_requested.connect(self._on_save_case_requested)
         self.case.remember_toggled.connect(self._on_remember_toggled)
         self.case.check_requested.connect(self._on_case_check_requested)
-        c.case_file_saved.connect(lambda: self.case.on_saved("Saved. Keep that file somewhere private."))
+        c.case_file_saved.connect(self._on_case_file_saved)
         c.case_file_failed.connect(self.case.on_saved)
         c.remembered.connect(lambda: self.case.on_saved("This computer will remember the case."))
         c.remember_failed.connect(self.case.on_saved)
@@ -244,6 +246,7 @@ class MainWindow(QMainWindow):
     # --- safety --------------------------------------------------------------------------------------------
     def quick_exit(self) -> None:
         """Hides the window at once, drops everything, takes our text off the clipboard, and asks to quit."""
+        self._exiting = True
         self.hide()
         self.clipboard.clear_if_ours()
         self._drop_everything()
@@ -278,11 +281,22 @@ class MainWindow(QMainWindow):
         for screen in self.screens:
             screen.reset()
 
+    def _case_unkept(self) -> bool:
+        return self.page is Page.CASE and not self._case_kept
+
     def _has_something(self) -> bool:
         c = self.controller
         return bool(c.files.rowCount() or c.credentials is not None or c.program is not None)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self._exiting and self._case_unkept() and not self.confirm(
+            "Close Takeback?",
+            "You have not copied or saved your case number and key yet. Without them you cannot check or "
+            "withdraw your case later, and nobody can give them to you again.",
+            "Close anyway",
+        ):
+            event.ignore()
+            return
         self.clipboard.clear_if_ours()
         self._drop_everything()
         super().closeEvent(event)
@@ -358,11 +372,21 @@ class MainWindow(QMainWindow):
 
     def _on_sent(self, _status: Any) -> None:
         c = self.controller
+        self._case_kept = False
         self.case.reset()
         self.case.show_case(c.display_case_number(), c.display_case_key(), added=c.mode is Mode.ADD_TO_CASE)
         self.go(Page.CASE)
 
     # --- your case -----------------------------------------------------------------------------------------
+    def _on_copy_requested(self, text: str) -> None:
+        self.clipboard.copy(text)
+        self._case_kept = True
+        self.case.on_saved("Copied. Paste it somewhere private, such as a note only you can open.")
+
+    def _on_case_file_saved(self) -> None:
+        self._case_kept = True
+        self.case.on_saved("Saved. Keep that file somewhere private.")
+
     def _on_save_case_requested(self) -> None:
         path = self.ask_save_path("Save your case number and key", "takeback-case.txt", "Text files (*.txt)")
         if path:
@@ -372,6 +396,7 @@ class MainWindow(QMainWindow):
         if self.settings.shared:
             return
         if remember:
+            self._case_kept = True
             self.controller.remember_case()
         else:
             self.controller.forget_case()

@@ -44,7 +44,8 @@ def make_window(qtbot, settings_path: str) -> Iterator[Callable[..., MainWindow]
     def make(backend: Backend, *, shared: bool = False) -> MainWindow:
         settings = Settings(shared=shared) if shared else Settings(path=settings_path)
         window = MainWindow(Controller(backend), settings)
-        qtbot.addWidget(window)
+        # When qtbot closes it after the test, never stop on a "have you saved your key?" dialog.
+        qtbot.addWidget(window, before_close_func=lambda w: setattr(w, "confirm", lambda *args: True))
         window.show()
         qtbot.waitExposed(window)
         windows.append(window)

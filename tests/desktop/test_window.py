@@ -140,3 +140,17 @@ def test_turning_on_shared_mode_hides_remember_and_stops_writing(qtbot, make_win
     window.welcome.larger_text.setChecked(False)
     assert Path(settings_path).read_text() == before
     assert Settings(path=settings_path).shared, "the next start is in shared-computer mode too"
+
+
+def test_closing_with_an_unsaved_key_asks_first(qtbot, make_window, stub_backend, tmp_path, monkeypatch):
+    window = make_window(stub_backend)
+    _walk_to_case(qtbot, window, tmp_path)
+    asked = []
+    monkeypatch.setattr(window, "confirm", lambda *args: asked.append(args) or False)
+    window.close()
+    assert asked and window.isVisible() and window.case.key.text()
+    qtbot.mouseClick(window.case.copy_key, Qt.MouseButton.LeftButton)
+    asked.clear()
+    window.close()
+    assert not asked and not window.isVisible()
+    assert QGuiApplication.clipboard().text() == ""
