@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import threading
 from pathlib import Path
 
@@ -288,3 +289,58 @@ def test_rejects_bad_sampling_interval(bad):
 def test_rejects_non_numeric_sampling_interval():
     with pytest.raises(TypeError, match="vpdq_every"):
         hash_video(VIDEOS / "test-padded-dimensions.mp4", vpdq_every="1")  # type: ignore[arg-type]
+
+
+def rotated_copy(source: Path, target: Path) -> Path:
+    """The same video with a 90-degree display rotation in its MP4 track header (as phones record portrait)."""
+    data = bytearray(source.read_bytes())
+    header = data.index(b"tkhd")
+    version = data[header + 4]
+    matrix = header + 4 + 40 + (12 if version == 1 else 0)
+    assert struct.unpack(">9i", data[matrix : matrix + 36]) == (65536, 0, 0, 0, 65536, 0, 0, 0, 1 << 30)
+    data[matrix : matrix + 36] = struct.pack(">9I", 0, 0x10000, 0, 0xFFFF0000, 0, 0, 0, 0, 0x40000000)
+    target.write_bytes(bytes(data))
+    return target
+
+
+def test_rotation_metadata_is_not_applied_to_vpdq_frames(tmp_path):
+    upright = write_video(tmp_path / "upright.mp4", "mp4v", 25.0, 30)
+    rotated = rotated_copy(upright, tmp_path / "rotated.mp4")
+    capture = cv2.VideoCapture(str(rotated))
+    assert capture.get(cv2.CAP_PROP_ORIENTATION_META) == 90  # OpenCV would turn it by default
+    capture.release()
+    assert hash_video(rotated, vpdq_every=0, tmk=False).vpdq == hash_video(upright, vpdq_every=0, tmk=False).vpdq
+
+
+class RecordingAccumulator:
+    """Stands in for hashing.tmk.TmkAccumulator until the TMK branch lands: records what the decoder feeds it."""
+
+    def __init__(self, source_fps: float, rotation_degrees: int = 0) -> None:
+        self.source_fps, self.rotation_degrees = source_fps, rotation_degrees
+        self.shapes: list[tuple[int, ...]] = []
+        self.times: list[float] = []
+
+    def add(self, frame_bgr: np.ndarray, pts_s: float) -> None:
+        self.shapes.append(frame_bgr.shape)
+        self.times.append(pts_s)
+
+    def finish(self):
+        return ("finished", len(self.times))
+
+
+def test_every_decoded_frame_goes_to_tmk_with_its_time_and_the_rotation(tmp_path, monkeypatch):
+    made = []
+
+    def recording(fps: float, rotation: int) -> RecordingAccumulator:
+        made.append(RecordingAccumulator(fps, rotation))
+        return made[-1]
+
+    monkeypatch.setattr(video_module, "_new_tmk_accumulator", recording)
+    rotated = rotated_copy(write_video(tmp_path / "upright.mp4", "mp4v", 25.0, 30), tmp_path / "rotated.mp4")
+    result = hash_video(rotated)  # tmk=True is the default
+    (accumulator,) = made
+    assert (accumulator.source_fps, accumulator.rotation_degrees) == (25.0, 90)
+    assert accumulator.shapes == [(120, 160, 3)] * 30  # as stored; turning it is the accumulator's job
+    assert accumulator.times == pytest.approx([n / 25 for n in range(30)], abs=1e-3)
+    assert result.tmk == ("finished", 30)
+    assert len(result.vpdq) == 2  # frames 0 and 25
