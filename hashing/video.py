@@ -193,11 +193,17 @@ def _decode(
             expected_frames = capture.get(cv2.CAP_PROP_FRAME_COUNT)
             rotation = int(round(capture.get(cv2.CAP_PROP_ORIENTATION_META))) % 360
             accumulator = _new_tmk_accumulator(fps, rotation) if tmk else None
+
+            def done_fraction(frames_read: int) -> float:
+                if expected_frames > 0:
+                    return frames_read / expected_frames
+                return handle.tell() / size  # no frame count in the container: how far the decoder has read
+
             # Each frame's PDQ is two small matrix products. Left to itself OpenBLAS splits them over every
             # core, whose threads then wait on the decoder's and the hashing thread's: measured 3-5 times
             # slower on 2 busy cores than one BLAS thread.
             with threadpool_limits(limits=1, user_api="blas"):
-                _read_frames(cv2, capture, fps, vpdq_every, accumulator, result, cancel, progress, expected_frames)
+                _read_frames(cv2, capture, fps, vpdq_every, accumulator, result, cancel, progress, done_fraction)
         finally:
             capture.release()
     if accumulator is not None:
@@ -215,7 +221,7 @@ def _read_frames(
     result: _Decoded,
     cancel: threading.Event | None,
     progress: _Progress,
-    expected_frames: float,
+    done_fraction: Callable[[int], float],
 ) -> None:
     frame_mod = vpdq_frame_mod(vpdq_every, fps)
     last_pts = -1.0
@@ -240,8 +246,7 @@ def _read_frames(
         if accumulator is not None:
             accumulator.add(frame, pts)
         frame_number += 1
-        if expected_frames > 0:
-            progress.update(frame_number / expected_frames)
+        progress.update(done_fraction(frame_number))
     result.frame_count = frame_number
     if frame_number:
         result.duration_s = round(max(last_pts, (frame_number - 1) / fps) + 1 / fps, 3)

@@ -97,8 +97,8 @@ def test_distance_matrix_equals_pairwise_distances():
      ("chair-22-sd-sepia-bar", "chair-orig-22-sd-bar")],
 )
 def test_same_percentages_as_threatexchange_on_meta_hashes(threatexchange_brute_matcher, query_name, compared_name):
-    # Every 4th frame keeps Meta's pure-Python matcher quick while keeping near and far pairs.
-    query, compared = reference(query_name)[::4], reference(compared_name)[::4]
+    # Every 6th frame keeps Meta's pure-Python matcher quick while keeping near and far pairs.
+    query, compared = reference(query_name)[::6], reference(compared_name)[::6]
     ours = match_vpdq(query, compared)
     assert (ours.query_match_percent, ours.compared_match_percent) == pytest.approx(
         threatexchange_brute_matcher(query, compared), abs=1e-9
