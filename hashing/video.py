@@ -236,9 +236,9 @@ def _read_frames(
         if rows * cols > MAX_FRAME_PIXELS:  # a stream may change size midway
             raise TooLarge()
         pts = capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
-        if not math.isfinite(pts) or pts < 0 or (frame_number > 0 and pts <= last_pts):
-            pts = frame_number / fps  # unknown or out-of-order presentation time: fall back to nominal time
-        last_pts = pts
+        if not math.isfinite(pts) or pts < 0:
+            pts = frame_number / fps  # no presentation time: the nominal one
+        last_pts = max(last_pts, pts)
         if frame_number % frame_mod == 0 and rows >= MIN_DIMENSION and cols >= MIN_DIMENSION:
             result.frames.append(
                 VpdqFrame(frame_number, vpdq_timestamp(frame_number, fps), fast_pdq_from_bgr(frame))
