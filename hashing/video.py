@@ -12,7 +12,9 @@ a few bits (well inside vPDQ's match distance of 31); ``tests/hashing/test_video
 
 from __future__ import annotations
 
+import io
 import math
+import numbers
 import threading
 import time
 from collections.abc import Callable
@@ -106,7 +108,7 @@ def hash_video(
             open (``UnsupportedFormat``); a video container too damaged to open (``CorruptMedia``); frames
             larger than ``MAX_FRAME_PIXELS`` (``TooLarge``); or ``cancel`` was set (``Cancelled``).
     """
-    if isinstance(vpdq_every, bool) or not isinstance(vpdq_every, int | float):
+    if isinstance(vpdq_every, bool) or not isinstance(vpdq_every, numbers.Real):
         raise TypeError(f"vpdq_every is a number of seconds, got {type(vpdq_every).__name__}")
     if not math.isfinite(vpdq_every) or vpdq_every < 0:
         raise ValueError(f"vpdq_every must be 0 (every frame) or a positive number of seconds, got {vpdq_every}")
@@ -178,8 +180,10 @@ def _decode(
     result = _Decoded()
     with checked_open(path) as (handle, size):
         # Reading through our handle (not by name) keeps file-system errors ours and non-ASCII names working.
-        capture = cv2.VideoCapture(handle, cv2.CAP_FFMPEG, [])
+        reader = _GuardedReader(handle)
+        capture = cv2.VideoCapture(reader, cv2.CAP_FFMPEG, [])
         try:
+            reader.raise_if_failed()
             if not capture.isOpened():
                 raise _unopenable(handle)
             capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)  # vPDQ hashes frames as stored
@@ -197,19 +201,69 @@ def _decode(
             def done_fraction(frames_read: int) -> float:
                 if expected_frames > 0:
                     return frames_read / expected_frames
-                return handle.tell() / size  # no frame count in the container: how far the decoder has read
+                return reader.tell() / size  # no frame count in the container: how far the decoder has read
 
             # Each frame's PDQ is two small matrix products. Left to itself OpenBLAS splits them over every
             # core, whose threads then wait on the decoder's and the hashing thread's: measured 3-5 times
             # slower on 2 busy cores than one BLAS thread.
             with threadpool_limits(limits=1, user_api="blas"):
                 _read_frames(cv2, capture, fps, vpdq_every, accumulator, result, cancel, progress, done_fraction)
+            reader.raise_if_failed()
         finally:
             capture.release()
     if accumulator is not None:
         result.tmk = accumulator.finish()
     result.warnings.extend(_warnings_for(result, expected_frames))
     return result
+
+
+class _GuardedReader(io.BufferedIOBase):
+    """The file as OpenCV reads it, with read errors kept for us instead of thrown into OpenCV.
+
+    WORKAROUND: an exception raised by a Python stream's ``read`` inside ``cv2.VideoCapture`` crashes the whole
+    process (segmentation fault, OpenCV 5.0.0). A failing read ends the stream here (FFmpeg sees the end of
+    the file) and the error is raised as ``FileUnreadable`` once OpenCV has returned.
+    """
+
+    def __init__(self, handle: BinaryIO) -> None:
+        super().__init__()
+        self._handle = handle
+        self._error: OSError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._error is not None:
+            return b""
+        try:
+            return self._handle.read(size)
+        except OSError as exc:
+            self._error = exc
+            return b""
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if self._error is not None:
+            return -1
+        try:
+            return self._handle.seek(offset, whence)
+        except OSError as exc:
+            self._error = exc
+            return -1
+
+    def tell(self) -> int:
+        try:
+            return self._handle.tell()
+        except OSError as exc:
+            self._error = self._error or exc
+            return 0
+
+    def raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise FileUnreadable() from self._error
 
 
 def _read_frames(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import struct
 import threading
 from pathlib import Path
@@ -11,7 +14,16 @@ import numpy as np
 import pytest
 
 from hashing import video as video_module
-from hashing.errors import Cancelled, CorruptMedia, EmptyFile, FileMissing, NotAFile, TooLarge, UnsupportedFormat
+from hashing.errors import (
+    Cancelled,
+    CorruptMedia,
+    EmptyFile,
+    FileMissing,
+    FileUnreadable,
+    NotAFile,
+    TooLarge,
+    UnsupportedFormat,
+)
 from hashing.exact import exact_hashes
 from hashing.matching import VpdqConvention, match_vpdq, parse_vpdq_text
 from hashing.results import MediaKind, WarningCode
@@ -344,3 +356,31 @@ def test_every_decoded_frame_goes_to_tmk_with_its_time_and_the_rotation(tmp_path
     assert accumulator.times == pytest.approx([n / 25 for n in range(30)], abs=1e-3)
     assert result.tmk == ("finished", 30)
     assert len(result.vpdq) == 2  # frames 0 and 25
+
+
+class FailingDisk(io.FileIO):
+    """A file whose reads start failing part-way, as on a disconnected drive (no real part can do that here)."""
+
+    def __init__(self, path: Path, good_reads: int) -> None:
+        super().__init__(path, "rb")
+        self.good_reads = good_reads
+
+    def read(self, size: int = -1) -> bytes:
+        if self.good_reads <= 0:
+            raise OSError(errno.EIO, "Input/output error")
+        self.good_reads -= 1
+        return super().read(size)
+
+
+@pytest.mark.parametrize("good_reads", [0, 2, 30])
+def test_disk_failing_while_decoding_is_unreadable_not_a_crash(monkeypatch, good_reads):
+    real_open = video_module.checked_open
+
+    @contextlib.contextmanager
+    def failing_open(path):
+        with real_open(path) as (_, size), FailingDisk(path, good_reads) as handle:
+            yield handle, size
+
+    monkeypatch.setattr(video_module, "checked_open", failing_open)
+    with pytest.raises(FileUnreadable):
+        hash_video(VIDEOS / "chair-19-sd-bar.mp4", tmk=False)
