@@ -7,6 +7,7 @@ import errno
 import io
 import struct
 import threading
+import tracemalloc
 from pathlib import Path
 
 import cv2
@@ -384,3 +385,17 @@ def test_disk_failing_while_decoding_is_unreadable_not_a_crash(monkeypatch, good
     monkeypatch.setattr(video_module, "checked_open", failing_open)
     with pytest.raises(FileUnreadable):
         hash_video(VIDEOS / "chair-19-sd-bar.mp4", tmk=False)
+
+
+def test_memory_does_not_grow_with_the_length_of_the_video(tmp_path):
+    """No frame is kept: hashing four times as many frames peaks at about the same memory (numpy's is traced)."""
+    short = write_video(tmp_path / "short.avi", "MJPG", 25.0, 40, size=(320, 240))
+    long = write_video(tmp_path / "long.avi", "MJPG", 25.0, 160, size=(320, 240))
+    peaks = []
+    for path in (short, long, short):
+        tracemalloc.start()
+        hash_video(path, tmk=False)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    frame_bytes = 320 * 240 * 3
+    assert peaks[1] < max(peaks[0], peaks[2]) + frame_bytes
