@@ -397,5 +397,5 @@ def test_memory_does_not_grow_with_the_length_of_the_video(tmp_path):
         hash_video(path, tmk=False)
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
-    frame_bytes = 320 * 240 * 3
-    assert peaks[1] < max(peaks[0], peaks[2]) + frame_bytes
+    kept_frames_would_add = (160 - 40) * 320 * 240 * 3  # about 28 MB, against a peak of a few MB
+    assert peaks[1] - max(peaks[0], peaks[2]) < kept_frames_would_add / 10
