@@ -28,10 +28,8 @@ from hashing.pdq import fast_pdq_from_bgr, pdq_from_rgb  # noqa: E402
 from hashing.video import hash_video, vpdq_frame_mod  # noqa: E402
 
 # ../shared/reference next to the repository (a worktree may sit one level deeper).
-DEFAULT_VIDEOS = next(
-    (up / "shared" / "reference" / "videos" for up in ROOT.parents if (up / "shared" / "reference" / "videos").is_dir()),
-    ROOT.parent / "shared" / "reference" / "videos",
-)
+_CANDIDATES = [up / "shared" / "reference" / "videos" for up in ROOT.parents]
+DEFAULT_VIDEOS = next((folder for folder in _CANDIDATES if folder.is_dir()), _CANDIDATES[0])
 
 
 def reference_pipeline(path: Path, seconds_per_hash: float) -> int:

@@ -100,7 +100,8 @@ def match_vpdq(
         raise ValueError(f"distance_threshold is 0..256 bits, got {distance_threshold}")
     if not 0 <= quality_threshold <= 100:
         raise ValueError(f"quality_threshold is 0..100, got {quality_threshold}")
-    for name, value in (("query_match_percent", query_match_percent), ("compared_match_percent", compared_match_percent)):
+    percentages = {"query_match_percent": query_match_percent, "compared_match_percent": compared_match_percent}
+    for name, value in percentages.items():
         if not 0 <= value <= 100:
             raise ValueError(f"{name} is 0..100, got {value}")
     unique = convention is VpdqConvention.THREATEXCHANGE
