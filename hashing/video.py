@@ -8,6 +8,11 @@ reference decodes with the ffmpeg command line, which does rotate, so the accumu
 
 OpenCV's conversion to RGB is not FFmpeg's ``SWS_AREA`` one, so frame hashes differ from the reference's by
 a few bits (well inside vPDQ's match distance of 31); ``tests/hashing/test_video.py`` holds the line.
+
+Damaged files: a file that does not open as a video fails (``CorruptMedia`` when it starts like a video
+container, ``UnsupportedFormat`` otherwise). A file that opens but stops early is fingerprinted as far as it
+plays, with a ``PARTLY_DAMAGED`` warning. One that opens but yields no picture at all still gets its exact
+hashes, with a ``NO_FRAMES`` warning: the same damaged bytes passed around elsewhere match by MD5.
 """
 
 from __future__ import annotations
