@@ -204,11 +204,21 @@ def _fast_pdq(image: np.ndarray, weights: np.ndarray) -> PdqHash:
     rows, cols = image.shape[:2]
     if rows < MIN_DIMENSION or cols < MIN_DIMENSION:
         return PdqHash(bytes(32), 0)
-    y = image.reshape(-1, 3).astype(np.float32) @ weights
-    y64 = _resampling_matrix(rows) @ y.reshape(rows, cols) @ _resampling_matrix(cols).T
-    quality = quality_of_64x64(y64)
-    d = _dct_matrix()
-    return PdqHash(_bits_to_digest(d @ y64 @ d.T), quality)
+    # Left to itself OpenBLAS splits these small products over every core, and its threads then spin while
+    # a video decoder and the exact-hash thread want the same cores: 3-5 times slower on 2 busy cores.
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        y = image.reshape(-1, 3).astype(np.float32) @ weights
+        y64 = _resampling_matrix(rows) @ y.reshape(rows, cols) @ _resampling_matrix(cols).T
+        d = _dct_matrix()
+        block = d @ y64 @ d.T
+    return PdqHash(_bits_to_digest(block), quality_of_64x64(y64))
+
+
+@functools.cache
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController  # finds the BLAS numpy loaded; limiting it costs ~10 us
+
+    return ThreadpoolController()
 
 
 @functools.lru_cache(maxsize=16)

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from ._files import checked_open, checked_stat
 from ._opencv import quiet_cv2
@@ -208,11 +207,7 @@ def _decode(
                     return frames_read / expected_frames
                 return reader.tell() / size  # no frame count in the container: how far the decoder has read
 
-            # Each frame's PDQ is two small matrix products. Left to itself OpenBLAS splits them over every
-            # core, whose threads then wait on the decoder's and the hashing thread's: measured 3-5 times
-            # slower on 2 busy cores than one BLAS thread.
-            with threadpool_limits(limits=1, user_api="blas"):
-                _read_frames(cv2, capture, fps, vpdq_every, accumulator, result, cancel, progress, done_fraction)
+            _read_frames(cv2, capture, fps, vpdq_every, accumulator, result, cancel, progress, done_fraction)
             reader.raise_if_failed()
         finally:
             capture.release()
