@@ -14,8 +14,9 @@ Two simplifications, both documented where they apply:
 
 * Time starts at the first decoded frame. ffmpeg measures from the start of the file; the two differ only when
   another stream (audio) starts before the video, where ffmpeg repeats the first frame to fill the gap.
-* A frame's packet duration is taken as the gap since the previous frame (the nominal ``1 / source_fps`` for
-  the first one). ffmpeg reads it from the container, which for constant-rate video is the same number.
+* A frame's packet duration, which ffmpeg reads from the container, is given by the caller as the gap to the
+  next frame's timestamp; for the last frame the caller passes the previous gap. For constant-rate video
+  these are the container's numbers; for variable-rate MP4 without B-frames too.
 """
 
 from __future__ import annotations
@@ -55,8 +56,13 @@ class FrameCopies:
 
 
 def _lrint(value: float) -> int:
-    """C's ``lrintf``: round half to even, like Python's ``round``; the value passes through float32 first."""
-    return round(float(np.float32(value)))
+    """C's ``lrintf``: round half to even, like Python's ``round``; the value passes through float32 first.
+
+    Out-of-range values (undefined in C) are clamped, so absurd timestamps cannot raise here.
+    """
+    if not math.isfinite(value):
+        return 0
+    return round(float(np.float32(max(-(2.0**31), min(2.0**31, value)))))
 
 
 class CfrResampler:
@@ -78,7 +84,6 @@ class CfrResampler:
         self._rate_duration = min(output_fps / source_fps, 1.0) if known_rate else 0.0
         self._nominal_interval_s = 1.0 / source_fps if known_rate else 0.0
         self._origin_s: float | None = None
-        self._previous_pts_s: float | None = None
         self._next_output = 0  # ost->sync_opts: output frames written so far
         self._recent_previous_copies = [0, 0, 0]  # ost->last_nb0_frames
 
@@ -87,25 +92,25 @@ class CfrResampler:
         """Output frames decided so far."""
         return self._next_output
 
-    def add(self, pts_s: float) -> FrameCopies:
+    def add(self, pts_s: float, duration_s: float | None = None) -> FrameCopies:
         """Decide how often the next decoded frame (in presentation order) is written.
 
         Args:
-            pts_s: Its presentation time in seconds. A missing (NaN) or infinite timestamp is replaced by the
-                previous one plus the nominal frame interval, as a player would show it.
+            pts_s: Its presentation time in seconds (finite).
+            duration_s: How long it is shown (the gap to the next frame's timestamp), which ffmpeg reads from
+                the packet; None if unknown (the nominal frame rate is used then).
         """
-        pts_s = self._usable_timestamp(pts_s)
+        if not math.isfinite(pts_s):
+            raise ValueError(f"a frame timestamp must be finite, got {pts_s}")
         if self._origin_s is None:
             self._origin_s = pts_s
-            interval_s = self._nominal_interval_s
-        else:
-            interval_s = pts_s - self._previous_pts_s
-        self._previous_pts_s = pts_s
+        if duration_s is None:
+            duration_s = self._nominal_interval_s
 
         ticks = round((pts_s - self._origin_s) * self._output_fps * _TICK_GRID) / _TICK_GRID
         ticks += _HALF_TICK_NUDGE if ticks > 0 else -_HALF_TICK_NUDGE  # FFSIGN(0) is -1
         duration = self._rate_duration
-        packet_ticks = _lrint(interval_s * self._output_fps)
+        packet_ticks = _lrint(duration_s * self._output_fps)
         if packet_ticks > 0:
             duration = float(packet_ticks)
 
@@ -138,11 +143,3 @@ class CfrResampler:
         first = self._next_output
         self._next_output += copies
         return FrameCopies(first, copies, 0)
-
-    def _usable_timestamp(self, pts_s: float) -> float:
-        pts_s = float(pts_s)
-        if math.isfinite(pts_s):
-            return pts_s
-        if self._previous_pts_s is None:
-            return 0.0
-        return self._previous_pts_s + (self._nominal_interval_s or 1.0 / self._output_fps)

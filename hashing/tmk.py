@@ -422,11 +422,12 @@ class TmkAccumulator:
 
     The decoding pass feeds every decoded frame, in presentation order, with its timestamp. The accumulator
     picks the frames ffmpeg 4.1's ``-r 15`` would keep (repeating or dropping as ffmpeg does), squashes each to
-    64x64, applies the display rotation, and adds its PDQF to the running sums. Nothing per frame is kept.
+    64x64, applies the display rotation, and adds its PDQF to the running sums. Nothing per frame is kept but
+    the latest frame's feature, which waits for the next timestamp (ffmpeg's choice depends on its duration).
 
     Args:
-        source_fps: The video stream's nominal frame rate (0, NaN or infinity if the container does not say). Only used
-            for the first frame's duration; later ones use the gaps between timestamps.
+        source_fps: The video stream's nominal frame rate (0, NaN or infinity if the container does not say).
+            ffmpeg falls back on it when a frame's own duration rounds to zero 15-fps ticks (as at 30 fps).
         rotation_degrees: Clockwise rotation a player applies to show the video upright (the display-matrix
             angle; OpenCV's ``CAP_PROP_ORIENTATION_META``): 0, 90, 180 or 270. ffmpeg auto-rotates before
             scaling, so the reference hashes the upright picture.
@@ -437,6 +438,8 @@ class TmkAccumulator:
             raise ValueError(f"rotation must be a multiple of 90 degrees, got {rotation_degrees}")
         self._quarter_turns = int(rotation_degrees) % 360 // 90
         self._resampler = CfrResampler(FRAMES_PER_SECOND, float(source_fps))
+        self._known_interval_s = 1.0 / source_fps if 0 < source_fps < math.inf else None
+        self._nominal_interval_s = self._known_interval_s or 1.0 / FRAMES_PER_SECOND
         shape = (len(PERIODS), len(FOURIER_COEFFICIENTS), FEATURE_DIMENSION)
         self._feature_sum = np.zeros(FEATURE_DIMENSION, np.float32)
         self._cos = np.zeros(shape, np.float32)
@@ -445,14 +448,17 @@ class TmkAccumulator:
         # 2 pi j, then (2 pi j * t) / T: the reference's order of operations, in double precision.
         self._two_pi_j = 2.0 * np.pi * np.arange(len(FOURIER_COEFFICIENTS), dtype=np.float64)
         self._periods = np.asarray(PERIODS, np.float64)[:, None]
-        self._last_decoded: np.ndarray | None = None  # feature of the latest decoded frame, if it was computed
-        self._last_used: np.ndarray | None = None  # feature of the latest frame that went into the hash
+        # ffmpeg decides a frame's copies knowing its duration, i.e. the next frame's timestamp, so each frame
+        # waits here (as its 256-float feature) until the next one arrives.
+        self._pending: tuple[np.ndarray, float] | None = None
+        self._last_interval_s: float | None = None
+        self._previous: np.ndarray | None = None  # feature of the frame decoded before the pending one
         self._result: TmkHash | None = None
         self._finished = False
 
     @property
     def frame_count(self) -> int:
-        """Resampled (15-fps) frames added to the hash so far."""
+        """Resampled (15-fps) frames added to the hash so far (the latest decoded frame is still pending)."""
         return self._count
 
     def add(self, frame_bgr: np.ndarray, pts_s: float) -> None:
@@ -460,7 +466,9 @@ class TmkAccumulator:
 
         Args:
             frame_bgr: The full-size decoded frame, ``(H, W, 3)`` uint8 in OpenCV's BGR order, not rotated.
-            pts_s: Its presentation time in seconds (NaN if unknown: the previous one plus a frame is assumed).
+                It is not kept: the accumulator copies what it needs.
+            pts_s: Its presentation time in seconds. If it is missing (NaN or infinite), the previous one plus
+                the nominal frame interval is assumed, as a player would show the frame.
 
         Raises:
             ValueError: the frame is not an ``(H, W, 3)`` uint8 array.
@@ -472,20 +480,16 @@ class TmkAccumulator:
             frame_bgr.shape[2] != 3 or frame_bgr.shape[0] == 0 or frame_bgr.shape[1] == 0
         ):  # fmt: skip
             raise ValueError(f"expected an (H, W, 3) uint8 BGR frame, got {getattr(frame_bgr, 'shape', frame_bgr)!r}")
-        copies = self._resampler.add(pts_s)
-        if copies.skipped:
-            return
-        if copies.previous:
-            # ffmpeg repeats the previously *decoded* frame. If that one was dropped we never computed its
-            # feature; the last frame we did use is the nearest stand-in (only after a timestamp gap > 0.15 s
-            # that directly follows a dropped frame).
-            self._ingest(self._previous_feature(), copies.first_index, copies.previous)
-        if copies.current:
-            feature = self._frame_feature(frame_bgr)
-            self._ingest(feature, copies.first_index + copies.previous, copies.current)
-            self._last_decoded = self._last_used = feature
-        else:
-            self._last_decoded = None
+        pts_s = float(pts_s)
+        if not math.isfinite(pts_s):
+            pts_s = self._pending[1] + self._nominal_interval_s if self._pending else 0.0
+        # Every decoded frame gets its feature (a few milliseconds at most): ffmpeg may repeat a frame it did not
+        # otherwise keep, to fill a gap in the timestamps after it.
+        feature = self._frame_feature(frame_bgr)
+        if self._pending is not None:
+            self._last_interval_s = pts_s - self._pending[1]
+            self._decide_pending(self._last_interval_s)
+        self._pending = (feature, pts_s)
 
     def finish(self) -> TmkHash | None:
         """Normalise the sums into the hash (Meta's ``finishFrameFeatureIngest``). Calling it again is harmless.
@@ -495,15 +499,26 @@ class TmkAccumulator:
         """
         if not self._finished:
             self._finished = True
-            tail = self._resampler.flush()
-            if tail.previous and self._last_used is not None:
-                self._ingest(self._previous_feature(), tail.first_index, tail.previous)
+            if self._pending is not None:
+                # The container's duration of the last frame is not in the timestamps; MP4 writers use the
+                # nominal frame interval (or repeat the previous one, the fallback when the rate is unknown).
+                self._decide_pending(self._known_interval_s or self._last_interval_s)
+                tail = self._resampler.flush()
+                self._ingest(self._previous, tail.first_index, tail.previous)
             if self._count:
                 self._result = self._build_hash()
         return self._result
 
-    def _previous_feature(self) -> np.ndarray:
-        return self._last_decoded if self._last_decoded is not None else self._last_used
+    def _decide_pending(self, duration_s: float | None) -> None:
+        feature, pts_s = self._pending
+        copies = self._resampler.add(pts_s, duration_s)
+        if copies.skipped:
+            return  # ffmpeg ignores the frame entirely, and keeps the one before as "previous"
+        if copies.previous:
+            self._ingest(self._previous, copies.first_index, copies.previous)
+        if copies.current:
+            self._ingest(feature, copies.first_index + copies.previous, copies.current)
+        self._previous = feature
 
     def _frame_feature(self, frame_bgr: np.ndarray) -> np.ndarray:
         small = squash_to_64(frame_bgr)
@@ -512,8 +527,10 @@ class TmkAccumulator:
             small = np.rot90(small, k=-self._quarter_turns)  # clockwise
         return pdqf_feature(small[:, :, ::-1])
 
-    def _ingest(self, feature: np.ndarray, first_index: int, copies: int) -> None:
+    def _ingest(self, feature: np.ndarray | None, first_index: int, copies: int) -> None:
         """Add ``copies`` copies of one frame feature at resampled indices first_index, first_index + 1, ..."""
+        if copies <= 0 or feature is None:
+            return
         norm = float(np.linalg.norm(feature.astype(np.float64)))
         unit = (feature / np.float32(norm)) if norm > 0 else np.zeros_like(feature)
         unit64 = unit.astype(np.float64)
