@@ -100,15 +100,9 @@ class CfrResampler:
             duration_s: How long it is shown (the gap to the next frame's timestamp), which ffmpeg reads from
                 the packet; None if unknown (the nominal frame rate is used then).
         """
-        if not math.isfinite(pts_s):
-            raise ValueError(f"a frame timestamp must be finite, got {pts_s}")
-        if self._origin_s is None:
-            self._origin_s = pts_s
         if duration_s is None:
             duration_s = self._nominal_interval_s
-
-        ticks = round((pts_s - self._origin_s) * self._output_fps * _TICK_GRID) / _TICK_GRID
-        ticks += _HALF_TICK_NUDGE if ticks > 0 else -_HALF_TICK_NUDGE  # FFSIGN(0) is -1
+        ticks = self._ticks(pts_s)
         duration = self._rate_duration
         packet_ticks = _lrint(duration_s * self._output_fps)
         if packet_ticks > 0:
@@ -132,6 +126,23 @@ class CfrResampler:
         first = self._next_output
         self._next_output += current
         return FrameCopies(first, previous, current - previous)
+
+    def surely_kept(self, pts_s: float) -> bool:
+        """Whether the next frame is written at least once whatever its duration turns out to be.
+
+        A frame is dropped only if ``drift + duration < -1.1`` ticks, and its duration is at least the
+        frame-rate fallback; so callers can do a frame's work early when this is True, and otherwise wait.
+        """
+        return self._ticks(pts_s) - self._next_output + self._rate_duration >= -1.1
+
+    def _ticks(self, pts_s: float) -> float:
+        """The frame's time in output ticks, on ffmpeg's grid and nudged off half-ticks."""
+        if not math.isfinite(pts_s):
+            raise ValueError(f"a frame timestamp must be finite, got {pts_s}")
+        if self._origin_s is None:
+            self._origin_s = pts_s
+        ticks = round((pts_s - self._origin_s) * self._output_fps * _TICK_GRID) / _TICK_GRID
+        return ticks + (_HALF_TICK_NUDGE if ticks > 0 else -_HALF_TICK_NUDGE)  # FFSIGN(0) is -1
 
     def flush(self) -> FrameCopies:
         """At the end of the stream ffmpeg repeats the last frame the median of the last three gap-fill counts.

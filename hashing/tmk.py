@@ -413,6 +413,15 @@ def squash_to_64(frame: np.ndarray) -> np.ndarray:
     return np.asarray(image.resize((FRAME_SIZE, FRAME_SIZE), Image.Resampling.BICUBIC, reducing_gap=3.0))
 
 
+@dataclass(slots=True)
+class _DecodedFrame:
+    """A decoded frame waiting for ffmpeg's decision: its pixels until its feature is computed, then the feature."""
+
+    pts_s: float
+    pixels: np.ndarray | None
+    feature: np.ndarray | None = None
+
+
 # Longest run of identical frames added one by one (as the reference does); longer runs use closed-form sums.
 _MAX_LITERAL_REPEATS = 16
 
@@ -449,10 +458,10 @@ class TmkAccumulator:
         self._two_pi_j = 2.0 * np.pi * np.arange(len(FOURIER_COEFFICIENTS), dtype=np.float64)
         self._periods = np.asarray(PERIODS, np.float64)[:, None]
         # ffmpeg decides a frame's copies knowing its duration, i.e. the next frame's timestamp, so each frame
-        # waits here (as its 256-float feature) until the next one arrives.
-        self._pending: tuple[np.ndarray, float] | None = None
+        # waits here until the next one arrives; then the one before it may still be repeated to fill a gap.
+        self._pending: _DecodedFrame | None = None
+        self._previous: _DecodedFrame | None = None
         self._last_interval_s: float | None = None
-        self._previous: np.ndarray | None = None  # feature of the frame decoded before the pending one
         self._result: TmkHash | None = None
         self._finished = False
 
@@ -466,7 +475,8 @@ class TmkAccumulator:
 
         Args:
             frame_bgr: The full-size decoded frame, ``(H, W, 3)`` uint8 in OpenCV's BGR order, not rotated.
-                It is not kept: the accumulator copies what it needs.
+                The accumulator may keep a reference to it (never writing to it) until the next call or two,
+                so pass a new array for each frame, as OpenCV's ``read()`` and PyAV's ``to_ndarray()`` do.
             pts_s: Its presentation time in seconds. If it is missing (NaN or infinite), the previous one plus
                 the nominal frame interval is assumed, as a player would show the frame.
 
@@ -482,14 +492,16 @@ class TmkAccumulator:
             raise ValueError(f"expected an (H, W, 3) uint8 BGR frame, got {getattr(frame_bgr, 'shape', frame_bgr)!r}")
         pts_s = float(pts_s)
         if not math.isfinite(pts_s):
-            pts_s = self._pending[1] + self._nominal_interval_s if self._pending else 0.0
-        # Every decoded frame gets its feature (a few milliseconds at most): ffmpeg may repeat a frame it did not
-        # otherwise keep, to fill a gap in the timestamps after it.
-        feature = self._frame_feature(frame_bgr)
+            pts_s = self._pending.pts_s + self._nominal_interval_s if self._pending else 0.0
         if self._pending is not None:
-            self._last_interval_s = pts_s - self._pending[1]
-            self._decide_pending(self._last_interval_s)
-        self._pending = (feature, pts_s)
+            self._last_interval_s = pts_s - self._pending.pts_s
+            self._decide(self._pending, self._last_interval_s)
+        frame = _DecodedFrame(pts_s, frame_bgr)
+        if self._resampler.surely_kept(pts_s):
+            # Most frames ffmpeg keeps are known to be kept already: squash them now and let the pixels go.
+            # The others (at 30 fps, every other frame) are only squashed if a gap after them calls for it.
+            self._feature_of(frame)
+        self._pending = frame
 
     def finish(self) -> TmkHash | None:
         """Normalise the sums into the hash (Meta's ``finishFrameFeatureIngest``). Calling it again is harmless.
@@ -502,23 +514,31 @@ class TmkAccumulator:
             if self._pending is not None:
                 # The container's duration of the last frame is not in the timestamps; MP4 writers use the
                 # nominal frame interval (or repeat the previous one, the fallback when the rate is unknown).
-                self._decide_pending(self._known_interval_s or self._last_interval_s)
+                self._decide(self._pending, self._known_interval_s or self._last_interval_s)
+                self._pending = None
                 tail = self._resampler.flush()
-                self._ingest(self._previous, tail.first_index, tail.previous)
+                if tail.previous and self._previous is not None:
+                    self._ingest(self._feature_of(self._previous), tail.first_index, tail.previous)
+                self._previous = None
             if self._count:
                 self._result = self._build_hash()
         return self._result
 
-    def _decide_pending(self, duration_s: float | None) -> None:
-        feature, pts_s = self._pending
-        copies = self._resampler.add(pts_s, duration_s)
+    def _decide(self, frame: _DecodedFrame, duration_s: float | None) -> None:
+        copies = self._resampler.add(frame.pts_s, duration_s)
         if copies.skipped:
             return  # ffmpeg ignores the frame entirely, and keeps the one before as "previous"
-        if copies.previous:
-            self._ingest(self._previous, copies.first_index, copies.previous)
+        if copies.previous and self._previous is not None:
+            self._ingest(self._feature_of(self._previous), copies.first_index, copies.previous)
         if copies.current:
-            self._ingest(feature, copies.first_index + copies.previous, copies.current)
-        self._previous = feature
+            self._ingest(self._feature_of(frame), copies.first_index + copies.previous, copies.current)
+        self._previous = frame
+
+    def _feature_of(self, frame: _DecodedFrame) -> np.ndarray:
+        if frame.feature is None:
+            frame.feature = self._frame_feature(frame.pixels)
+            frame.pixels = None
+        return frame.feature
 
     def _frame_feature(self, frame_bgr: np.ndarray) -> np.ndarray:
         small = squash_to_64(frame_bgr)
@@ -527,10 +547,8 @@ class TmkAccumulator:
             small = np.rot90(small, k=-self._quarter_turns)  # clockwise
         return pdqf_feature(small[:, :, ::-1])
 
-    def _ingest(self, feature: np.ndarray | None, first_index: int, copies: int) -> None:
+    def _ingest(self, feature: np.ndarray, first_index: int, copies: int) -> None:
         """Add ``copies`` copies of one frame feature at resampled indices first_index, first_index + 1, ..."""
-        if copies <= 0 or feature is None:
-            return
         norm = float(np.linalg.norm(feature.astype(np.float64)))
         unit = (feature / np.float32(norm)) if norm > 0 else np.zeros_like(feature)
         unit64 = unit.astype(np.float64)

@@ -492,24 +492,36 @@ def naive_tmk(features: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.nd
     return average, cos, sin
 
 
-def test_accumulator_equals_the_spec_formulas_including_long_repeats(photo):
-    """Frames at 15 fps with a hole: the frame before it lasts 41 ticks, so it is repeated 41 times."""
-    times = [k / 15 for k in range(20)] + [4.0 + k / 15 for k in range(10)]
+HOLES = {
+    # 15 fps with a hole: the frame before it lasts 41 ticks, so it is written 41 times (closed-form sums).
+    "15fps-hole": (15.0, [k / 15 for k in range(20)] + [4.0 + k / 15 for k in range(10)], 20 + 40 + 10),
+    # 30 fps with a hole after frame 20, which ffmpeg would drop without the hole: its pixels must have waited.
+    "30fps-hole-after-a-dropped-frame": (30.0, [k / 30 for k in range(21)] + [1.4 + k / 30 for k in range(9)],
+                                         12 + 9 + 6),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("fps", "times", "count"), HOLES.values(), ids=HOLES.keys())
+def test_accumulator_equals_the_spec_formulas(photo, fps, times, count):
     frames = [scene(photo, t, (90, 160)) for t in times]
-    accumulator = TmkAccumulator(15)
+    accumulator = TmkAccumulator(fps)
     for frame, t in zip(frames, times):
         accumulator.add(frame, t)
     ours = accumulator.finish()
 
     features, previous = [], None
-    decisions, tail = resample(times, 15.0)
+    decisions, tail = resample(times, fps)
     for frame, copies in zip(frames, decisions):
         feature = pdqf_feature(squash_to_64(frame)[:, :, ::-1]).astype(np.float64)  # BGR to RGB
         features += [previous] * copies.previous + [feature] * copies.current
         previous = feature
     features += [previous] * tail.previous
-    assert max(copies.total for copies in decisions) == 41 > _MAX_LITERAL_REPEATS  # the closed-form path ran
-    assert len(features) == ours.frame_count == 20 + 40 + 10
+    assert len(features) == ours.frame_count == count
+    if fps == 15:
+        assert max(copies.total for copies in decisions) == 41 > _MAX_LITERAL_REPEATS  # the closed-form path ran
+    else:
+        # Even frames are dropped at 30 fps; frame 20 is kept (9 times) only because of the hole after it.
+        assert decisions[18].total == 0 and decisions[20].total == 9
     average, cos, sin = naive_tmk(features)
     np.testing.assert_allclose(ours.average, average, rtol=1e-5, atol=1e-3)
     np.testing.assert_allclose(ours.cos, cos, atol=2e-6)
