@@ -155,10 +155,12 @@ def bench_memory(long_seconds: float) -> None:
         short_frames, short_peak, _ = peak_while_hashing(short_path)
         long_frames, long_peak, elapsed = peak_while_hashing(long_path)
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"Memory (tracemalloc peak of Python/numpy allocations while decoding + hashing, 160x120 @ 30 fps):")
+    print("Memory (tracemalloc peak of Python/numpy allocations while decoding + hashing, 160x120 @ 30 fps):")
     print(f"  {short_frames:6d} frames ({long_seconds / 10:5.0f} s): peak {short_peak / 2**20:6.2f} MiB")
-    print(f"  {long_frames:6d} frames ({long_seconds:5.0f} s): peak {long_peak / 2**20:6.2f} MiB "
-          f"(ratio long / short {long_peak / short_peak:.2f}; {long_seconds / elapsed:.0f} s of video per second)")  # fmt: skip
+    print(
+        f"  {long_frames:6d} frames ({long_seconds:5.0f} s): peak {long_peak / 2**20:6.2f} MiB "
+        f"(ratio long / short {long_peak / short_peak:.2f}; {long_seconds / elapsed:.0f} s of video per second)"
+    )
     print(f"  process max RSS grew by {(rss_after - rss_before) / 1024:.1f} MiB over both runs")
 
 

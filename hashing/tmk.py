@@ -30,6 +30,7 @@ import numpy as np
 from ._files import checked_open
 from ._frame_rate import CfrResampler
 from .errors import FileUnreadable, InvalidTmk
+from .pdq import _dct_matrix as pdq_dct_matrix
 from .pdq import luma
 
 __all__ = [
@@ -376,23 +377,19 @@ def tmk_match(
 # -- computing a hash ---------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _dct_matrix() -> np.ndarray:
-    """PDQ's 16 x 64 DCT-II rows 1..16 (DC excluded), float32, as ``pdqhashing.cpp`` builds it."""
-    scale = np.float64(np.float32(np.sqrt(2.0 / 64.0)))
-    i = np.arange(1, 17, dtype=np.float64)[:, None]
-    j = np.arange(64, dtype=np.float64)[None, :]
-    return (scale * np.cos((np.pi / 2 / 64.0) * i * (2 * j + 1))).astype(np.float32)
-
-
 def pdqf_feature(rgb64: np.ndarray) -> np.ndarray:
     """PDQF of a 64x64 RGB frame: float32 luma, then the 16x16 DCT block without DC, flattened row-major.
 
     PDQ skips its blur and decimation for 64x64 input, so this is the block ``pdqFloat256FromFloatLuma`` gives
     for the frame. Computed with BLAS matrix products: equal to the reference up to float rounding (~1e-5
     relative), which TMK's cosine-based scores cannot see.
+
+    Raises:
+        ValueError: the frame is not 64x64 uint8 RGB.
     """
-    d = _dct_matrix()
+    if rgb64.shape[:2] != (FRAME_SIZE, FRAME_SIZE):
+        raise ValueError(f"PDQF needs a 64x64 frame, got {rgb64.shape}")
+    d = pdq_dct_matrix()  # PDQ's 16 x 64 float32 DCT rows 1..16 (DC excluded), shared within the package
     return (d @ luma(rgb64) @ d.T).ravel()
 
 

@@ -255,7 +255,7 @@ def test_constructor_rejects_inconsistent_shapes():
     with pytest.raises(ValueError):
         TmkHash(chair.algorithm, 15, chair.periods, chair.coefficients, 1, chair.average, chair.cos[:3], chair.sin)
     with pytest.raises(TypeError):
-        TmkHash("PDQF", 15, chair.periods, chair.coefficients, 1, chair.average, chair.cos, chair.sin)  # type: ignore[arg-type]
+        TmkHash("PDQF", 15, chair.periods, chair.coefficients, 1, chair.average, chair.cos, chair.sin)  # type: ignore
 
 
 # -- computing hashes: the compatibility bar ------------------------------------------------------------------
