@@ -6,6 +6,11 @@ frame count. Other frame rates, variable frame rates and rotated phone videos ha
 generated here (OpenCV writes MPEG-4 Part 2, and the MP4 boxes are edited for variable timing and rotation) and
 checked for sanity: the right number of frames, each resampled frame showing the right moment, and the same
 content scoring high whatever the frame rate or rotation.
+
+What these tests cannot show: that ffmpeg 4.1 picks exactly the same frames as ``_frame_rate.py`` for rates
+other than 30 fps or for variable-rate files (no reference hashes exist for them, and no ffmpeg 4.1 runs
+here; the rule there is read from ffmpeg 4.1's source), and how the reference treats a video whose audio
+starts before its picture (ffmpeg then repeats the first frame; we start the clock at the first frame).
 """
 
 from __future__ import annotations
