@@ -293,9 +293,12 @@ def _pair_score_normaliser(coefficients: np.ndarray) -> float:
 
 @functools.cache
 def _offset_table(period: int, harmonics: int) -> np.ndarray:
-    """``[cos(2 pi j o / T) | sin(2 pi j o / T)]`` for o = 0..T-1, j = 1..harmonics: a (T, 2*harmonics) table."""
+    """``[cos(2 pi j o / T) | sin(2 pi j o / T)]`` for o = 0..T-1, j = 1..harmonics: a (T, 2*harmonics) table.
+
+    float32 (7.5 MiB for Meta's four periods), like the reference's kernel; scores move by < 1e-7.
+    """
     angles = (2.0 * np.pi / period) * np.outer(np.arange(period), np.arange(1, harmonics + 1))
-    table = np.concatenate([np.cos(angles), np.sin(angles)], axis=1)
+    table = np.concatenate([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
     table.flags.writeable = False
     return table
 
@@ -308,13 +311,13 @@ def _best_kernel_per_period(a: TmkHash, b: TmkHash) -> np.ndarray:
     sin_sin = np.einsum("pjk,pjk->pj", a_sin, b_sin)
     sin_cos = np.einsum("pjk,pjk->pj", a_sin, b_cos)
     cos_sin = np.einsum("pjk,pjk->pj", a_cos, b_sin)
-    weights = np.concatenate([(cos_cos + sin_sin)[:, 1:], (sin_cos - cos_sin)[:, 1:]], axis=1)
+    weights = np.concatenate([(cos_cos + sin_sin)[:, 1:], (sin_cos - cos_sin)[:, 1:]], axis=1).astype(np.float32)
     harmonics = a.coefficients.shape[0] - 1
     best = np.empty(len(a.periods))
     for index, period in enumerate(a.periods.tolist()):
         if harmonics > 0:
             kernel = _offset_table(period, harmonics) @ weights[index]
-            best[index] = cos_cos[index, 0] + kernel.max()
+            best[index] = cos_cos[index, 0] + float(kernel.max())
         else:
             best[index] = cos_cos[index, 0] if cos_cos.shape[1] else 0.0
     return best
