@@ -151,6 +151,8 @@ class CfrResampler:
             Copies of the last decoded frame to append (as ``previous``; ``current`` is always 0).
         """
         copies = sorted(self._recent_previous_copies)[1] if self._origin_s is not None else 0
+        if copies > _MAX_COPIES:
+            copies = 0  # the same "duplication too large" refusal as for any frame
         first = self._next_output
         self._next_output += copies
         return FrameCopies(first, copies, 0)

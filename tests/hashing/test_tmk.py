@@ -595,3 +595,17 @@ def test_unknown_frame_rate_and_missing_timestamps_still_hash():
 def test_public_names_are_exported():
     for name in ("TmkHash", "TmkAccumulator", "TmkMatch", "TmkAlgorithm", "tmk_match", "read_tmk", "InvalidTmk"):
         assert name in hashing.__all__ and getattr(hashing, name)
+
+
+def test_absurd_timestamp_jumps_stay_cheap_and_follow_ffmpeg():
+    """A damaged file's timestamps may leap ahead: ffmpeg repeats the frame to fill an hour, but not 60 hours."""
+    frame = np.random.default_rng(2).integers(0, 256, (24, 32, 3), dtype=np.uint8)
+    accumulator = TmkAccumulator(30)
+    for t in [0.0, 1 / 30, 2 / 30, 3600.0, 3600 + 1 / 30, 3600 + 2 / 30]:
+        accumulator.add(frame, t)
+    an_hour = accumulator.finish()
+    assert abs(an_hour.frame_count - 3600 * 15) <= 3
+    accumulator = TmkAccumulator(30)
+    for t in [0.0, 1 / 30, 2 / 30, 10**7, 10**7 + 1 / 30]:
+        accumulator.add(frame, t)
+    assert accumulator.finish().frame_count <= 4  # the 115-day repeat is skipped, as ffmpeg skips it
