@@ -15,8 +15,9 @@ Two simplifications, both documented where they apply:
 * Time starts at the first decoded frame. ffmpeg measures from the start of the file; the two differ only when
   another stream (audio) starts before the video, where ffmpeg repeats the first frame to fill the gap.
 * A frame's packet duration, which ffmpeg reads from the container, is given by the caller as the gap to the
-  next frame's timestamp; for the last frame the caller passes the previous gap. For constant-rate video
-  these are the container's numbers; for variable-rate MP4 without B-frames too.
+  next frame's timestamp; for the last frame, the nominal frame interval (the previous gap if the rate is
+  unknown). For constant-rate video these are the container's numbers; for variable-rate MP4 without
+  B-frames too, except perhaps the last frame's.
 """
 
 from __future__ import annotations
