@@ -15,6 +15,19 @@ from .matching import (
 )
 from .video import DEFAULT_VPDQ_EVERY, hash_video
 
+from .errors import InvalidTmk
+from .tmk import (
+    DEFAULT_LEVEL1_THRESHOLD,
+    DEFAULT_LEVEL2_THRESHOLD,
+    TMK_FILE_SIZE,
+    TmkAccumulator,
+    TmkAlgorithm,
+    TmkHash,
+    TmkMatch,
+    read_tmk,
+    tmk_match,
+)
+
 __all__ = [
     # video (hashing/video.py)
     "DEFAULT_VPDQ_EVERY",
@@ -31,4 +44,15 @@ __all__ = [
     "hamming_distance",
     "match_vpdq",
     "parse_vpdq_text",
+    # TMK+PDQF whole-video fingerprints (hashing/tmk.py)
+    "DEFAULT_LEVEL1_THRESHOLD",
+    "DEFAULT_LEVEL2_THRESHOLD",
+    "TMK_FILE_SIZE",
+    "InvalidTmk",
+    "TmkAccumulator",
+    "TmkAlgorithm",
+    "TmkHash",
+    "TmkMatch",
+    "read_tmk",
+    "tmk_match",
 ]
