@@ -95,14 +95,18 @@ def hash_image(
         HashingError: the file is missing, unreadable, empty, changed while read, not a photo, damaged, or
             too large to decode safely. The message is meant for the person.
     """
-    data, md5, sha256 = _read_and_hash(path, cancel, progress)
+    data = _read_whole(path, cancel, progress)
     media_format = format_of_header(data[:HEADER_SIZE])
     if media_format.kind is not MediaKind.IMAGE:
         raise UnsupportedFormat(_VIDEO_MESSAGE)
     _check_cancel(cancel)
-    image = open_image(io.BytesIO(data), media_format.pillow)
-    with image:
-        picture = _decode(image, media_format, cancel, progress)
+    exact = _ExactHashing(data)
+    try:
+        image = open_image(io.BytesIO(data), media_format.pillow)
+        with image:
+            picture = _decode(image, media_format, cancel, progress)
+    finally:
+        md5, sha256 = exact.result()  # never leave the thread behind, even when decoding failed
     display = pdq_from_block_means(picture.blocks, picture.full_shape, picture.block, picture.display)
     pdq = [ImagePdq(display, Orientation.DISPLAY)]
     if picture.stored is not None:
@@ -134,11 +138,10 @@ class _Decoded:
     frames: tuple[VpdqFrame, ...]  #: vPDQ of an animation's frames, else empty
 
 
-def _read_and_hash(
+def _read_whole(
     path: str | Path, cancel: threading.Event | None, progress: Callable[[float], None] | None
-) -> tuple[bytes, str, str]:
-    """Read the whole file once, hashing as it comes, and make sure it did not change size meanwhile."""
-    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+) -> bytes:
+    """Read the whole file once, and make sure it did not change size meanwhile."""
     chunks: list[bytes] = []
     read = 0
     with checked_open(path) as (handle, size):
@@ -147,19 +150,40 @@ def _read_and_hash(
         try:
             while chunk := handle.read(CHUNK_SIZE):
                 _check_cancel(cancel)
-                md5.update(chunk)
-                sha256.update(chunk)
                 chunks.append(chunk)
                 read += len(chunk)
                 if read > size:
                     break
                 if progress is not None:
-                    progress(0.25 * read / size)
+                    progress(0.2 * read / size)
         except OSError as exc:
             raise FileUnreadable() from exc
     if read != size:  # truncated, replaced or still being written while we read it
         raise FileChanged()
-    return b"".join(chunks), md5.hexdigest(), sha256.hexdigest()
+    return b"".join(chunks)
+
+
+class _ExactHashing:
+    """MD5 and SHA-256 of bytes already in memory, on a helper thread while the main one decodes.
+
+    hashlib releases the GIL on large inputs and so does Pillow's decoder, so on a multi-core computer the
+    exact hashes cost no extra wall time.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._digests: tuple[str, str] | None = None
+        self._thread = threading.Thread(target=self._run, name="exact-hashes", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        view = memoryview(self._data)
+        self._digests = (hashlib.md5(view, usedforsecurity=False).hexdigest(), hashlib.sha256(view).hexdigest())
+
+    def result(self) -> tuple[str, str]:
+        self._thread.join()
+        assert self._digests is not None  # the thread only ends after setting it
+        return self._digests
 
 
 def _decode(
@@ -262,7 +286,7 @@ def _animation_vpdq(
         if isinstance(duration, int | float) and math.isfinite(duration) and duration > 0:
             elapsed_ms += duration
         if progress is not None:
-            progress(0.25 + 0.75 * (index + 1) / total)
+            progress(0.2 + 0.8 * (index + 1) / total)
     return tuple(frames)
 
 
