@@ -212,16 +212,16 @@ def _decode(
         display, stored = orientation, (1 if orientation != 1 else None)
     if reduced is None:
         reduced = _reduced_rgb(image, block)
-    frames: tuple[VpdqFrame, ...] = ()
-    if animated:
-        frames = _animation_vpdq(image, display, cancel, progress)
+    # Take what the first frame gives before an animation moves the image on to later frames.
+    blocks, phash = _luma_of(reduced), _phash(reduced, display)
+    frames = _animation_vpdq(image, display, cancel, progress) if animated else ()
     return _Decoded(
-        blocks=_luma_of(reduced),
+        blocks=blocks,
         full_shape=(height, width),
         block=block,
         display=display,
         stored=stored,
-        phash=_phash(reduced, display),
+        phash=phash,
         frames=frames,
     )
 
@@ -276,6 +276,7 @@ def _animation_vpdq(
         _check_cancel(cancel)
         with decoding():
             image.seek(index)
+            image.load()  # WebP reads a frame's duration only when decoding it
             duration = image.info.get("duration")
         if index % every == 0:
             width, height = image.size
