@@ -75,23 +75,45 @@ def pdq_from_block_means(
     if rows < MIN_DIMENSION or cols < MIN_DIMENSION:
         return PdqHash(bytes(32), 0)
     (row_axis, rows_reversed), (col_axis, cols_reversed) = _DISPLAY_AXES[orientation]
-    row_weights = _block_weights(full_shape[row_axis], block, rows_reversed)
-    col_weights = _block_weights(full_shape[col_axis], block, cols_reversed)
     values = np.asarray(blocks, dtype=np.float64)
     if row_axis == 1:  # a quarter turn or transpose: displayed rows are stored columns
         values = values.T
-    y64 = (row_weights @ values @ col_weights.T).astype(np.float32)
+    across_rows = _apply_band(_block_weights(full_shape[row_axis], block, rows_reversed), values)
+    y64 = _apply_band(_block_weights(full_shape[col_axis], block, cols_reversed), across_rows.T).T
+    y64 = np.ascontiguousarray(y64, dtype=np.float32)
     return PdqHash(_bits_to_digest(dct16(y64)), quality_of_64x64(y64))
 
 
+def _apply_band(band: tuple[np.ndarray, np.ndarray], values: np.ndarray) -> np.ndarray:
+    """``weights @ values`` for a weight matrix whose rows are non-zero only on a short contiguous run.
+
+    Each of the 64 outputs reads a few dozen rows at most, so gathering them beats a BLAS product; and it
+    never starts BLAS worker threads, which on a busy computer spin for longer than the sum itself takes.
+    """
+    starts, weights = band
+    rows = starts[:, None] + np.arange(weights.shape[1])
+    return np.einsum("kb,kbc->kc", weights, values[np.minimum(rows, len(values) - 1)])
+
+
 @functools.lru_cache(maxsize=64)
-def _block_weights(length: int, block: int, reversed_: bool) -> np.ndarray:
-    """``64 x ceil(length / block)`` weights: the reference's filter and decimation, summed over each block."""
+def _block_weights(length: int, block: int, reversed_: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The reference's filter and decimation summed over each block, as (first block, weights) per output.
+
+    Output ``k`` is ``sum(weights[k, b] * values[first[k] + b])``; weights past the last block are zero.
+    """
     weights = _pixel_weights(length)
     if reversed_:
         weights = weights[:, ::-1]
     padding = -length % block
-    return np.pad(weights, ((0, 0), (0, padding))).reshape(64, -1, block).sum(axis=2)
+    dense = np.pad(weights, ((0, 0), (0, padding))).reshape(64, -1, block).sum(axis=2)
+    nonzero = dense != 0
+    first = nonzero.argmax(axis=1)
+    last = dense.shape[1] - 1 - nonzero[:, ::-1].argmax(axis=1)
+    width = int((last - first).max()) + 1
+    columns = first[:, None] + np.arange(width)
+    inside = columns < dense.shape[1]
+    band = np.where(inside, dense[np.arange(64)[:, None], np.minimum(columns, dense.shape[1] - 1)], 0.0)
+    return first, band
 
 
 @functools.lru_cache(maxsize=16)
