@@ -95,10 +95,7 @@ def hash_image(
         HashingError: the file is missing, unreadable, empty, changed while read, not a photo, damaged, or
             too large to decode safely. The message is meant for the person.
     """
-    data = _read_whole(path, cancel, progress)
-    media_format = format_of_header(data[:HEADER_SIZE])
-    if media_format.kind is not MediaKind.IMAGE:
-        raise UnsupportedFormat(_VIDEO_MESSAGE)
+    data, media_format = _read_whole(path, cancel, progress)
     _check_cancel(cancel)
     exact = _ExactHashing(data)
     try:
@@ -140,16 +137,21 @@ class _Decoded:
 
 def _read_whole(
     path: str | Path, cancel: threading.Event | None, progress: Callable[[float], None] | None
-) -> bytes:
-    """Read the whole file once, and make sure it did not change size meanwhile."""
+) -> tuple[bytes, MediaFormat]:
+    """Read the whole file once, and make sure it is a picture and did not change size meanwhile."""
     chunks: list[bytes] = []
     read = 0
+    media_format: MediaFormat | None = None
     with checked_open(path) as (handle, size):
-        if size > MAX_IMAGE_BYTES:
-            raise TooLarge()
         try:
             while chunk := handle.read(CHUNK_SIZE):
                 _check_cancel(cancel)
+                if media_format is None:  # decide from the first bytes, before reading a big file that is no photo
+                    media_format = format_of_header(chunk[:HEADER_SIZE])
+                    if media_format.kind is not MediaKind.IMAGE:
+                        raise UnsupportedFormat(_VIDEO_MESSAGE)
+                    if size > MAX_IMAGE_BYTES:
+                        raise TooLarge()
                 chunks.append(chunk)
                 read += len(chunk)
                 if read > size:
@@ -158,9 +160,9 @@ def _read_whole(
                     progress(0.2 * read / size)
         except OSError as exc:
             raise FileUnreadable() from exc
-    if read != size:  # truncated, replaced or still being written while we read it
+    if read != size or media_format is None:  # truncated, replaced or still being written while we read it
         raise FileChanged()
-    return b"".join(chunks)
+    return b"".join(chunks), media_format
 
 
 class _ExactHashing:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -145,3 +147,29 @@ def test_real_command_line_exit_statuses_and_no_tracebacks(tmp_path, photo_file)
     assert bad.stderr == ""
     usage = subprocess.run([*command], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_progress_goes_to_a_terminal_only(photo_file):
+    controller, terminal = pty.openpty()
+    try:
+        try:
+            finished = subprocess.run(
+                [sys.executable, "-m", "desktop", "hash", str(photo_file)], cwd=REPO, stdout=subprocess.PIPE,
+                stderr=terminal, text=True, timeout=120,
+            )
+        finally:
+            os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal's other end is closed: everything has been read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert finished.returncode == 0
+    assert b"Fingerprinting file 1" in shown
+    assert "Fingerprinting" not in finished.stdout  # the table itself stays clean
