@@ -204,7 +204,8 @@ def _decode(
         with decoding():
             image.load()
         reduced = None
-    width, height = image.size if reduced is None else (width, height)
+    if reduced is None:
+        width, height = image.size  # some decoders settle the size only when loading
     after = _exif_orientation(image)
     orientation = after if before is None else before
     if orientation != 1 and after != orientation:
@@ -231,8 +232,8 @@ def _decode(
 def _jpeg_in_dct_domain(image: Image.Image, block: int) -> tuple[Image.Image | None, int]:
     """Ask libjpeg for a 1/``block`` copy, straight to luma for colour JPEGs (the Y plane is PDQ's luma).
 
-    Returns the reduced image and its factor, or ``(None, 1)`` when the decoder declined to scale (the image
-    is then decoded in full by the caller).
+    Returns the reduced image and its factor, or ``None`` and the wanted factor when the decoder declined to
+    scale: the image is then fully decoded, and the caller reduces it.
     """
     width, height = image.size
     with decoding():
@@ -241,7 +242,7 @@ def _jpeg_in_dct_domain(image: Image.Image, block: int) -> tuple[Image.Image | N
     for factor in (8, 4, 2):
         if image.size == (-(-width // factor), -(-height // factor)):
             return image, factor
-    return None, 1
+    return None, block
 
 
 def _reduced_rgb(image: Image.Image, block: int) -> Image.Image:

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     report = _JsonReport(sys.stdout) if args.json else _TableReport(sys.stdout)
     tmk_files = _TmkFiles(args.tmk_dir) if args.tmk_dir is not None else None
     progress = _ProgressLine(sys.stderr) if show_progress else None
-    failed = done = 0
+    failed = done = unsaved = 0
     try:
         for number, path in enumerate(iter_media_paths(args.paths), start=1):
             if progress is not None:
@@ -103,11 +103,16 @@ def run(args: argparse.Namespace) -> int:
                 report.failure(path, error)
                 continue
             done += 1
-            if tmk_files is not None and isinstance(result, VideoFingerprints) and result.tmk is not None:
-                tmk_files.save(path, result.tmk.to_bytes())
             if progress is not None:
                 progress.clear()
             report.success(path, result)
+            if tmk_files is not None and isinstance(result, VideoFingerprints) and result.tmk is not None:
+                try:
+                    tmk_files.save(path, result.tmk.to_bytes())
+                except OSError as exc:
+                    unsaved += 1
+                    print(f"Could not save a TMK file in {_shown(args.tmk_dir)}: {exc.strerror or exc}",
+                          file=sys.stderr)
     except KeyboardInterrupt:
         if progress is not None:
             progress.clear()
@@ -117,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     if done + failed == 0:
         print("No photos or videos were found there.", file=sys.stderr)
         return 1
-    return 1 if failed else 0
+    return 1 if failed or unsaved else 0
 
 
 def fingerprint_record(path: Path, result: ImageFingerprints | VideoFingerprints) -> dict[str, Any]:
