@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import Image
 
 from hashing.detect import MediaFormat, detect_format, detect_kind, format_of_header
 from hashing.errors import EmptyFile, FileMissing, NotAFile, UnsupportedFormat

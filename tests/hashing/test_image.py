@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import shutil
 import threading
 
@@ -265,7 +264,12 @@ def test_hashing_many_photos_at_once_is_thread_safe(data_dir):
     assert results == one_by_one
 
 
-def test_phash_survives_io_roundtrip():
-    # Keeps the io import honest for readers: the hex pHash parses back into imagehash's own type.
-    assert str(imagehash.hex_to_hash("aca29c1c33dc23d7")) == "aca29c1c33dc23d7"
-    assert io.BytesIO(b"x").read() == b"x"
+@pytest.mark.parametrize(("pillow_format", "options"), [("PNG", {}), ("WEBP", {"quality": 95}),
+                                                        ("AVIF", {"quality": 95})], ids=["png", "webp", "avif"])
+def test_exif_orientation_in_other_formats(photo, save, reference_pdq, pillow_format, options):
+    path = save(photo, "turned.img", format=pillow_format, exif=exif(8), **options)
+    shown = views(hash_image(path))
+    upright = photo.transpose(Image.Transpose.ROTATE_90)
+    assert shown[Orientation.DISPLAY].distance(reference_pdq(path)) <= COMPATIBLE
+    assert shown[Orientation.DISPLAY].distance(reference_pdq(upright)) <= 2 * COMPATIBLE
+    assert shown[Orientation.STORED].distance(reference_pdq(photo)) <= 2 * COMPATIBLE
