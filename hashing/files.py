@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .detect import detect_format
-from .errors import HashingError
+from .errors import FileChanged, FileUnreadable, HashingError
 from .image import hash_image
 from .results import ImageFingerprints, MediaKind, VideoFingerprints
 
@@ -91,8 +91,8 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
 def _worth_hashing(path: Path) -> bool:
     try:
         detect_format(path)
-    except HashingError as error:
-        # Unreadable or vanished: keep it, the person should hear. Not media, empty, a device, a broken
-        # link inside a folder: not something they meant to fingerprint.
-        return error.code in {"unreadable", "changed"}
+    except (FileUnreadable, FileChanged):
+        return True  # it may well be a photo: keep it, so the person hears why it could not be read
+    except HashingError:
+        return False  # not media, empty, a device, a broken link: not something they meant to fingerprint
     return True

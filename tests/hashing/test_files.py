@@ -78,3 +78,12 @@ def test_folder_contents_are_yielded_lazily(selection):
     _root, album, _loose = selection
     walker = iter_media_paths([album])
     assert next(walker) == album / "a-first" / "photo-without-extension"
+
+
+def test_unreadable_file_inside_a_folder_is_kept_so_the_person_hears_about_it(selection):
+    from tests._unreadable import unreadable
+
+    _root, album, _loose = selection
+    locked = album / "z.jpg"
+    with unreadable(locked):
+        assert locked in list(iter_media_paths([album]))
