@@ -6,6 +6,7 @@ import pytest
 
 from hashing import ImageFingerprints, hash_file, iter_media_paths
 from hashing.errors import EmptyFile, UnsupportedFormat
+from tests._unreadable import unreadable
 
 
 def test_photo_with_any_name_goes_to_the_photo_hasher(photo, save):
@@ -81,8 +82,6 @@ def test_folder_contents_are_yielded_lazily(selection):
 
 
 def test_unreadable_file_inside_a_folder_is_kept_so_the_person_hears_about_it(selection):
-    from tests._unreadable import unreadable
-
     _root, album, _loose = selection
     locked = album / "z.jpg"
     with unreadable(locked):
