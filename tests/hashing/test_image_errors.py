@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import struct
+import threading
+import warnings
 import zlib
 
 import pytest
@@ -202,3 +204,27 @@ def test_one_bad_file_does_not_affect_the_next(tmp_path, data_dir):
     good = hash_image(data_dir / "images" / "misc" / "wee.jpg")
     assert good.pdq[0].hash.quality == 100
     assert Image.MAX_IMAGE_PIXELS == 89_478_485  # Pillow's own global setting is left as it was
+
+
+def test_warnings_stay_silent_when_many_threads_decode_at_once(save, photo):
+    # Pillow warns about this palette's byte transparency; warnings are errors in this test run, and the
+    # process-wide filters must be restored correctly however the threads interleave.
+    paletted = photo.reduce(2).quantize(colors=32)
+    path = save(paletted, "palette.png", transparency=bytes(range(32)))
+    filters_before = list(warnings.filters)
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(5):
+                hash_image(path)
+        except BaseException as exc:  # noqa: BLE001 - reported to the main thread below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert warnings.filters == filters_before
