@@ -73,6 +73,10 @@ class Backend:
     def forget(self, credentials: Any) -> None:
         raise NotImplementedError
 
+    def recall(self) -> list[Any]:
+        """Cases remembered in this computer's keyring, oldest first."""
+        raise NotImplementedError
+
 
 class IntakeBackend(Backend):
     """Fingerprints with ``hashing`` and talks to the intake service at ``intake_url`` with ``client_api``.
@@ -182,3 +186,8 @@ class IntakeBackend(Backend):
         from client_api import keystore
 
         keystore.forget(credentials.case_number)
+
+    def recall(self) -> list[Any]:
+        from client_api import keystore
+
+        return list(keystore.recall())

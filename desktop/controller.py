@@ -105,6 +105,7 @@ class Controller(QObject):
         withdraw_failed(str)
         remembered(): the case was stored in the system keyring.
         remember_failed(str)
+        recalled(list): the cases remembered on this computer, as ``(case number, case key)`` pairs.
         preview_ready(object): a blurred ``QImage`` of one file, or None if it cannot be previewed.
         was_reset(): everything of the previous person was dropped.
     """
@@ -126,6 +127,7 @@ class Controller(QObject):
     withdraw_failed = Signal(str)
     remembered = Signal()
     remember_failed = Signal(str)
+    recalled = Signal(list)
     preview_ready = Signal(object)
     was_reset = Signal()
 
@@ -436,6 +438,19 @@ class Controller(QObject):
             lambda _ctx: self.backend.forget(credentials),
             on_done=lambda _value: None,
             on_failed=self._guard(lambda error: self.remember_failed.emit(describe_error(error))),
+        )
+
+    def recall_cases(self) -> None:
+        """Reads the cases remembered in the keyring; only when the person asks, never in shared mode."""
+        backend = self.backend
+
+        def work(_ctx: JobContext) -> list[tuple[str, str]]:
+            return [(c.case_number, c.case_key) for c in backend.recall()]
+
+        self.runner.network(
+            work,
+            on_done=self._guard(self.recalled.emit),
+            on_failed=self._guard(lambda error: self.status_failed.emit(describe_error(error))),
         )
 
     # --- check a case --------------------------------------------------------------------------------------

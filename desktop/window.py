@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewScreen()
         self.send = SendScreen()
         self.case = CaseScreen(can_remember=not settings.shared)
-        self.check = CheckScreen()
+        self.check = CheckScreen(can_recall=not settings.shared)
         self.stack = QStackedWidget()
         for screen in self.screens:
             self.stack.addWidget(screen)
@@ -172,7 +172,7 @@ class MainWindow(QMainWindow):
         self.choose.preview_requested.connect(lambda row: c.preview(row, self.choose.preview_side()))
         self.choose.back_requested.connect(self._on_choose_back)
         self.choose.next_requested.connect(self.start_fingerprinting)
-        c.files_added.connect(lambda _n: self.choose.show_problem(""))
+        c.files_added.connect(self._on_files_added)
         c.files_failed.connect(self.choose.show_problem)
         c.preview_ready.connect(self.choose.show_preview)
 
@@ -206,6 +206,8 @@ class MainWindow(QMainWindow):
         c.remember_failed.connect(self.case.on_saved)
 
         self.check.check_requested.connect(c.check_case)
+        self.check.recall_requested.connect(self._on_recall_requested)
+        c.recalled.connect(self.check.show_remembered)
         self.check.add_more_requested.connect(self._on_add_more_requested)
         self.check.withdraw_requested.connect(self._on_withdraw_requested)
         self.check.back_requested.connect(lambda: self.go(Page.WELCOME))
@@ -309,6 +311,7 @@ class MainWindow(QMainWindow):
     def _on_shared_mode_toggled(self, shared: bool) -> None:
         self.settings.set(Settings.shared_computer, shared)
         self.case.set_can_remember(not self.settings.shared)
+        self.check.set_can_recall(not self.settings.shared)
         self._update_shared_label()
 
     def _update_shared_label(self) -> None:
@@ -328,6 +331,11 @@ class MainWindow(QMainWindow):
         folder = self.ask_folder()
         if folder:
             self.controller.add_paths([folder])
+
+    def _on_files_added(self, count: int) -> None:
+        self.choose.show_problem(
+            "" if count else "No new photos or videos were found there. Files already in the list are not added twice."
+        )
 
     def _on_choose_back(self) -> None:
         self.go(Page.CHECK if self.controller.mode is Mode.ADD_TO_CASE else Page.WELCOME)
@@ -421,6 +429,10 @@ class MainWindow(QMainWindow):
             feedback_sentences(feedback) if state != "withdrawn" else [],
             active=state != "withdrawn",
         )
+
+    def _on_recall_requested(self) -> None:
+        if not self.settings.shared:
+            self.controller.recall_cases()
 
     def _on_add_more_requested(self) -> None:
         self.controller.add_more_to_case()

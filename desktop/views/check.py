@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QWidget
 
 from .common import Screen, button, note, paragraph
 
@@ -13,15 +13,17 @@ __all__ = ["CheckScreen"]
 class CheckScreen(Screen):
     """Signals:
     check_requested(str, str): case number and key as typed.
+    recall_requested(): fill in a case this computer remembers (not offered on shared computers).
     add_more_requested(), withdraw_requested(), back_requested()
     """
 
     check_requested = Signal(str, str)
+    recall_requested = Signal()
     add_more_requested = Signal()
     withdraw_requested = Signal()
     back_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, *, can_recall: bool, parent: QWidget | None = None) -> None:
         super().__init__("Check your case", parent)
         self.body.addWidget(paragraph("Type the case number and the key you were given when you sent your fingerprints."))
         form = QFormLayout()
@@ -36,6 +38,17 @@ class CheckScreen(Screen):
         form.addRow("Case key", self.key)
         form.addRow("", self.show_key)
         self.body.addLayout(form)
+        recall_row = QHBoxLayout()
+        self.recall = button("Use a case this computer remembers…")
+        self.remembered = QComboBox()
+        self.remembered.setAccessibleName("Cases this computer remembers")
+        self.remembered.hide()
+        recall_row.addWidget(self.recall)
+        recall_row.addWidget(self.remembered)
+        recall_row.addStretch(1)
+        self.body.addLayout(recall_row)
+        self._remembered: list[tuple[str, str]] = []
+        self.set_can_recall(can_recall)
         self.check = button("Check", default=True)
         self.body.addWidget(self.check)
         self.problem = note()
@@ -57,6 +70,8 @@ class CheckScreen(Screen):
         self.buttons.addWidget(self.add_more)
 
         self.show_key.toggled.connect(self._on_show_key_toggled)
+        self.recall.clicked.connect(self.recall_requested)
+        self.remembered.activated.connect(self._on_remembered_activated)
         self.check.clicked.connect(self._on_check_clicked)
         self.number.returnPressed.connect(self._on_check_clicked)
         self.key.returnPressed.connect(self._on_check_clicked)
@@ -77,6 +92,26 @@ class CheckScreen(Screen):
         self.check.setEnabled(False)
         self.status.setText("Checking…")
         self.check_requested.emit(number, key)
+
+    def set_can_recall(self, allowed: bool) -> None:
+        self.recall.setVisible(allowed)
+        if not allowed:
+            self.show_remembered([])
+
+    def show_remembered(self, cases: list[tuple[str, str]]) -> None:
+        """Lists remembered case numbers (never keys) and fills in the newest."""
+        self._remembered = list(reversed(cases))
+        self.remembered.clear()
+        self.remembered.addItems([number for number, _key in self._remembered])
+        self.remembered.setVisible(bool(cases))
+        if cases:
+            self._on_remembered_activated(0)
+        elif self.recall.isVisible():
+            self.show_problem("This computer does not remember any case. Type the number and key instead.")
+
+    def _on_remembered_activated(self, index: int) -> None:
+        if 0 <= index < len(self._remembered):
+            self.fill(*self._remembered[index])
 
     def fill(self, case_number: str, case_key: str) -> None:
         self.number.setText(case_number)
@@ -99,6 +134,9 @@ class CheckScreen(Screen):
         self.problem.setVisible(bool(text))
 
     def reset(self) -> None:
+        self._remembered = []
+        self.remembered.clear()
+        self.remembered.hide()
         self.number.clear()
         self.key.clear()
         self.show_key.setChecked(False)

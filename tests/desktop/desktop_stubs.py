@@ -109,3 +109,7 @@ class StubBackend(Backend):
 
     def forget(self, credentials: Any) -> None:
         self.calls.append(("forget", credentials.case_number))
+
+    def recall(self) -> list[Any]:
+        self.calls.append(("recall", None))
+        return [self.credentials("ABC-DEF-GH23", "ABCDEFGHJKMNPQRSTVWXYZ0123")]

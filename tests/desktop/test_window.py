@@ -154,3 +154,47 @@ def test_closing_with_an_unsaved_key_asks_first(qtbot, make_window, stub_backend
     window.close()
     assert not asked and not window.isVisible()
     assert QGuiApplication.clipboard().text() == ""
+
+
+def test_dropping_files_and_folders_adds_them(qtbot, make_window, stub_backend, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    window = make_window(stub_backend)
+    window.welcome.adult.click()
+    window.welcome.start_button.click()
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "inside.jpg").write_bytes(b"x")
+    single = tmp_path / "single.mp4"
+    single.write_bytes(b"x")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder)), QUrl.fromLocalFile(str(single))])
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.controller.files_added, timeout=5000) as added:
+        window.choose.dropEvent(drop)
+    assert added.args == [2]
+    assert sorted(e.name for e in window.controller.files.entries) == ["inside.jpg", "single.mp4"]
+    with qtbot.waitSignal(window.controller.files_added, timeout=5000) as added:
+        window.choose.dropEvent(drop)  # the same again: nothing new, and the person is told
+    assert added.args == [0] and "No new photos or videos" in window.choose.problem.text()
+    assert all(e.state is FileState.WAITING for e in window.controller.files.entries)
+
+
+def test_remember_and_recall_only_when_asked_and_never_in_shared_mode(qtbot, make_window, stub_backend, tmp_path):
+    window = make_window(stub_backend)
+    _walk_to_case(qtbot, window, tmp_path)
+    assert not [name for name, _ in stub_backend.calls if name in ("remember", "recall")]
+    with qtbot.waitSignal(window.controller.remembered, timeout=5000):
+        window.case.remember.setChecked(True)
+    window.start_over()
+    window.welcome.check_button.click()
+    assert window.check.recall.isVisible()
+    with qtbot.waitSignal(window.controller.recalled, timeout=5000):
+        qtbot.mouseClick(window.check.recall, Qt.MouseButton.LeftButton)
+    assert window.check.number.text() == "ABC-DEF-GH23" and window.check.key.text()
+    assert window.check.remembered.currentText() == "ABC-DEF-GH23"
+
+    window.welcome.shared_box.setChecked(True)
+    assert window.check.recall.isHidden() and window.check.remembered.isHidden()
