@@ -8,6 +8,7 @@ import io
 import struct
 import threading
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
@@ -389,3 +390,11 @@ def test_tmk_sees_rotated_video_upright_as_players_show_it(tmp_path):
     tagged_tmk, turned_tmk, stored_tmk = (hash_video(p).tmk for p in (tagged, turned, stored))
     assert tagged_tmk.level1(turned_tmk) > 0.99 and tagged_tmk.level2(turned_tmk) > 0.99
     assert tagged_tmk.level1(stored_tmk) < 0.5
+
+
+def test_videos_hashed_side_by_side_give_the_same_fingerprints(every_frame):
+    """The app hashes several files at once on a thread pool."""
+    names = SHORT_VIDEOS
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        results = list(pool.map(lambda n: hash_video(VIDEOS / f"{n}.mp4", vpdq_every=0, tmk=False), names))
+    assert results == [every_frame(name) for name in names]
