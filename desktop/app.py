@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 import re
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from types import TracebackType
 
-from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from .about import APP_ID, APP_NAME, __version__
@@ -92,24 +91,6 @@ def build_window(backend: Backend, settings: Settings) -> MainWindow:
     return window
 
 
-class _SharedModeSettingsSandbox:
-    """In shared-computer mode, sends every QSettings file (including Qt's own file-dialog history,
-    ``QtProject.conf``) to a temporary folder that is deleted when the app closes.
-
-    WORKAROUND: QFileDialog saves its history and last folder in QSettings when it is destroyed, even when
-    it is Qt's own dialog (qfiledialog.cpp, ``QFileDialogPrivate::saveSettings``). On Linux and other
-    freedesktop systems, QSettings' native format is a file, so redirecting the path is enough.
-    """
-
-    def __init__(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="takeback-")
-        for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-            QSettings.setPath(fmt, QSettings.Scope.UserScope, self._folder.name)
-
-    def close(self) -> None:
-        self._folder.cleanup()
-
-
 def run(*, intake_url: str, shared: bool, argv: Sequence[str] = ()) -> int:
     """Runs the app until the person closes it or uses Quick exit. Returns the exit status."""
     setup_logging()
@@ -119,10 +100,7 @@ def run(*, intake_url: str, shared: bool, argv: Sequence[str] = ()) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
 
-    sandbox = _SharedModeSettingsSandbox() if shared else None
     settings = Settings(shared=shared)
-    if settings.shared and sandbox is None:
-        sandbox = _SharedModeSettingsSandbox()
     apply_text_size(settings.get(Settings.text_size))
 
     window = build_window(IntakeBackend(intake_url), settings)
@@ -135,5 +113,4 @@ def run(*, intake_url: str, shared: bool, argv: Sequence[str] = ()) -> int:
     finally:
         window.controller.runner.cancel_all()
         window.controller.runner.wait(10_000)
-        if sandbox is not None:
-            sandbox.close()
+        settings.close()

@@ -8,6 +8,7 @@ memory and vanish when the app closes.
 from __future__ import annotations
 
 import enum
+import tempfile
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -60,6 +61,24 @@ TEXT_SIZE = Option("text_size", TextSize.NORMAL, "Larger text")
 OPTIONS: tuple[Option[Any], ...] = (SHARED_COMPUTER, TEXT_SIZE)
 
 
+class _SettingsSandbox:
+    """Sends every QSettings file of this process, Qt's own included, to a temporary folder deleted at exit.
+
+    WORKAROUND: QFileDialog saves its history and last folder through QSettings (``QtProject.conf``) when it
+    is destroyed, even Qt's own non-native dialog (qfiledialog.cpp, ``QFileDialogPrivate::saveSettings``).
+    Where QSettings' native format is a file (Linux and other freedesktop systems), redirecting the paths
+    keeps that history off the disk the person leaves behind.
+    """
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="takeback-")
+        for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+            QSettings.setPath(fmt, QSettings.Scope.UserScope, self._folder.name)
+
+    def close(self) -> None:
+        self._folder.cleanup()
+
+
 class Settings:
     """Reads and writes the declared options.
 
@@ -74,9 +93,11 @@ class Settings:
     def __init__(self, *, shared: bool = False, path: str | None = None) -> None:
         self._values: dict[str, Any] = {option.key: option.default for option in OPTIONS}
         self._store: QSettings | None = None
+        self._sandbox: _SettingsSandbox | None = None
         self.shared_from_command_line = shared
         if shared:
             self._values[SHARED_COMPUTER.key] = True
+            self._sandbox = _SettingsSandbox()
             return
         store = (
             QSettings(path, QSettings.Format.IniFormat)
@@ -89,6 +110,7 @@ class Settings:
         if self._values[SHARED_COMPUTER.key]:
             # The person asked for shared-computer mode earlier: from now on, do not touch the file.
             store.sync()
+            self._sandbox = _SettingsSandbox()
             return
         self._store = store
         self._upgrade()
@@ -115,6 +137,14 @@ class Settings:
             self._store.sync()
         if option is SHARED_COMPUTER and value:
             self._store = None  # entering shared mode: the flag above was the last thing written
+            if self._sandbox is None:
+                self._sandbox = _SettingsSandbox()
+
+    def close(self) -> None:
+        """Deletes the shared-mode sandbox folder (at exit)."""
+        if self._sandbox is not None:
+            self._sandbox.close()
+            self._sandbox = None
 
     def _upgrade(self) -> None:
         """Carries a file written by an older version forward (no key has changed meaning yet)."""

@@ -36,6 +36,13 @@ def settings_path(tmp_path: Path) -> str:
     return str(tmp_path / "settings" / "takeback.ini")
 
 
+def _before_close(window: MainWindow) -> None:
+    """When qtbot closes a window after its test: never stop on a "have you saved your key?" dialog, and
+    remove the shared-mode settings sandbox."""
+    window.confirm = lambda *args: True  # type: ignore[method-assign]
+    window.settings.close()
+
+
 @pytest.fixture
 def make_window(qtbot, settings_path: str) -> Iterator[Callable[..., MainWindow]]:
     """Builds a shown main window on a backend; ``shared`` picks shared-computer mode."""
@@ -44,8 +51,7 @@ def make_window(qtbot, settings_path: str) -> Iterator[Callable[..., MainWindow]
     def make(backend: Backend, *, shared: bool = False) -> MainWindow:
         settings = Settings(shared=shared) if shared else Settings(path=settings_path)
         window = MainWindow(Controller(backend), settings)
-        # When qtbot closes it after the test, never stop on a "have you saved your key?" dialog.
-        qtbot.addWidget(window, before_close_func=lambda w: setattr(w, "confirm", lambda *args: True))
+        qtbot.addWidget(window, before_close_func=_before_close)
         window.show()
         qtbot.waitExposed(window)
         windows.append(window)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from desktop.backend import IntakeBackend
 from desktop.controller import Controller
@@ -70,9 +70,20 @@ def main(argv: list[str]) -> int:
         window.confirm = lambda *args: True  # type: ignore[method-assign]
         window.check.withdraw.click()
         wait_for(c.withdrawn)
+        if shared:
+            # Qt's own file dialog, as shared mode uses it: its history must not reach the disk either.
+            dialog = QFileDialog(window, "Choose photos or videos", str(photo.parent))
+            dialog.setOptions(window._dialog_options())
+            dialog.show()
+            dialog.selectFile(str(photo))
+            dialog.accept()
+            dialog.deleteLater()
+            app.processEvents()
+            del dialog
         window.start_over()
         window.quick_exit()
         window.controller.runner.wait(30_000)
+        window.settings.close()
     app.processEvents()
     print("journey finished")
     return 0

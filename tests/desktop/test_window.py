@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
@@ -113,10 +113,13 @@ def test_start_over_refused_keeps_everything(qtbot, make_window, stub_backend, t
 
 
 def test_shared_mode_never_touches_settings_or_keyring_and_uses_qt_dialogs(qtbot, make_window, stub_backend, tmp_path, monkeypatch):
-    def no_settings(*_args, **_kwargs):
-        raise AssertionError("QSettings used in shared-computer mode")
+    class NoSettings(QSettings):
+        """Only the static path set-up (which sends Qt's own files to a temporary folder) is allowed."""
 
-    monkeypatch.setattr(desktop.settings, "QSettings", no_settings)
+        def __init__(self, *_args, **_kwargs) -> None:
+            raise AssertionError("QSettings used in shared-computer mode")
+
+    monkeypatch.setattr(desktop.settings, "QSettings", NoSettings)
     window = make_window(stub_backend, shared=True)
     assert window.settings.shared and not window.settings.persistent
     assert not window.welcome.shared_box.isEnabled(), "--shared cannot be switched off from inside"
@@ -139,7 +142,9 @@ def test_turning_on_shared_mode_hides_remember_and_stops_writing(qtbot, make_win
     window.welcome.larger_text.setChecked(True)
     window.welcome.larger_text.setChecked(False)
     assert Path(settings_path).read_text() == before
-    assert Settings(path=settings_path).shared, "the next start is in shared-computer mode too"
+    reopened = Settings(path=settings_path)
+    assert reopened.shared and not reopened.persistent, "the next start is in shared-computer mode too"
+    reopened.close()
 
 
 def test_closing_with_an_unsaved_key_asks_first(qtbot, make_window, stub_backend, tmp_path, monkeypatch):
