@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication, QFileDialog
+from shiboken6 import Shiboken
 
 from desktop.backend import IntakeBackend
 from desktop.controller import Controller
@@ -72,14 +73,12 @@ def main(argv: list[str]) -> int:
         wait_for(c.withdrawn)
         if shared:
             # Qt's own file dialog, as shared mode uses it: its history must not reach the disk either.
-            dialog = QFileDialog(window, "Choose photos or videos", str(photo.parent))
+            dialog = QFileDialog(None, "Choose photos or videos", str(photo.parent))
             dialog.setOptions(window._dialog_options())
             dialog.show()
             dialog.selectFile(str(photo))
             dialog.accept()
-            dialog.deleteLater()
-            app.processEvents()
-            del dialog
+            Shiboken.delete(dialog)  # as the app's dialogs are: destroyed (and their history saved) at once
         window.start_over()
         window.quick_exit()
         window.controller.runner.wait(30_000)
