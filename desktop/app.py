@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from types import TracebackType
 
-from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from .about import APP_ID, APP_NAME, __version__
@@ -91,6 +92,17 @@ def build_window(backend: Backend, settings: Settings) -> MainWindow:
     return window
 
 
+def _quit_on_termination_signals(window: MainWindow) -> None:
+    """Ctrl+C in a terminal, or the system ending the session, works like Quick exit, so the demo's temporary
+    database and the shared-mode sandbox are still removed. Python runs signal handlers only when it gets
+    control, so a timer hands it control a few times a second."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_args: window.quick_exit())
+    heartbeat = QTimer(window)
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(250)
+
+
 def run(*, intake_url: str, shared: bool, argv: Sequence[str] = ()) -> int:
     """Runs the app until the person closes it or uses Quick exit. Returns the exit status."""
     setup_logging()
@@ -106,6 +118,7 @@ def run(*, intake_url: str, shared: bool, argv: Sequence[str] = ()) -> int:
     window = build_window(IntakeBackend(intake_url), settings)
     install_crash_handler(lambda: window)
     window.exited.connect(lambda: app.exit(0))  # no close events: quick exit never asks anything
+    _quit_on_termination_signals(window)
     app.aboutToQuit.connect(window.controller.runner.cancel_all)
     window.show()
     try:
