@@ -16,10 +16,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from hashing.errors import Cancelled, CorruptMedia
-from hashing.results import ImageFingerprints, ImagePdq, Orientation, PdqHash
+from hashing.results import FingerprintWarning, ImageFingerprints, ImagePdq, Orientation, PdqHash, WarningCode
 
 from desktop.backend import Backend
 from desktop.messages import UserFacingError
+
+
+LOW_QUALITY_WORDS = "This picture is very plain or dark, so websites may not be able to recognise it."
 
 
 class StubNetworkDown(UserFacingError):
@@ -28,7 +31,8 @@ class StubNetworkDown(UserFacingError):
 
 @dataclass
 class StubBackend(Backend):
-    """Files named ``*broken*`` fail as damaged; ``*slow*`` files take until cancelled (or 10 s)."""
+    """Files named ``*broken*`` fail as damaged, ``*dark*`` get a low-quality warning, ``*slow*`` files take
+    until cancelled (or 10 s)."""
 
     failures_before_success: int = 0
     calls: list[tuple[str, Any]] = field(default_factory=list)
@@ -54,11 +58,13 @@ class StubBackend(Backend):
             raise Cancelled()
         digest = hashlib.sha256(path.name.encode()).digest()
         progress(1.0)
+        dark = "dark" in path.name
         return ImageFingerprints(
             md5=digest[:16].hex(),
             sha256=digest.hex(),
-            pdq=(ImagePdq(PdqHash(digest, 100), Orientation.DISPLAY),),
+            pdq=(ImagePdq(PdqHash(digest, 20 if dark else 100), Orientation.DISPLAY),),
             phash="0" * 16,
+            warnings=(FingerprintWarning(WarningCode.LOW_QUALITY, LOW_QUALITY_WORDS),) if dark else (),
         )
 
     def to_items(self, fingerprints: Sequence[Any]) -> list[Any]:

@@ -203,3 +203,24 @@ def test_remember_and_recall_only_when_asked_and_never_in_shared_mode(qtbot, mak
 
     window.welcome.shared_box.setChecked(True)
     assert window.check.recall.isHidden() and window.check.remembered.isHidden()
+
+
+def test_low_quality_photos_get_a_gentle_note_and_are_still_sent(qtbot, make_window, stub_backend, tmp_path):
+    from desktop_stubs import LOW_QUALITY_WORDS
+
+    window = make_window(stub_backend)
+    window.welcome.adult.click()
+    window.welcome.start_button.click()
+    paths = [tmp_path / "dark.jpg", tmp_path / "fine.jpg"]
+    for path in paths:
+        path.write_bytes(b"x")
+    with qtbot.waitSignal(window.controller.files_added, timeout=5000):
+        window.choose.paths_dropped.emit(paths)
+    with qtbot.waitSignal(window.controller.hashing_finished, timeout=5000) as finished:
+        qtbot.mouseClick(window.choose.next, Qt.MouseButton.LeftButton)
+    assert finished.args == [2, 0]
+    dark = window.controller.files.entries[0]
+    assert dark.state is FileState.READY_WITH_WARNING and dark.message == LOW_QUALITY_WORDS
+    qtbot.mouseClick(window.fingerprint.next, Qt.MouseButton.LeftButton)
+    assert window.review.low_quality.isVisible() and "1 of them" in window.review.low_quality.text()
+    assert "2 photos" in window.review.summary.text()
