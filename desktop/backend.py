@@ -6,17 +6,13 @@ to this small surface, which keeps the app's logic testable with a stand-in that
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from threading import Event
 from typing import Any
 
-__all__ = ["MASKED_KEY", "Backend", "IntakeBackend"]
-
-#: Shown in place of the case key in "exactly what will be sent": the key is sent, and shown once the case exists.
-MASKED_KEY = "(your secret case key: shown to you after sending)"
+__all__ = ["Backend", "IntakeBackend"]
 
 class Backend:
     """What the app needs done, as blocking calls. :class:`IntakeBackend` is the real one."""
@@ -38,6 +34,7 @@ class Backend:
         raise NotImplementedError
 
     def new_idempotency_key(self) -> str:
+        """A key that makes a retried submission safe: the service answers it once."""
         return str(uuid.uuid4())
 
     def payload_text(self, program: Any, items: Sequence[Any], *, new_case: bool) -> str:
@@ -116,22 +113,11 @@ class IntakeBackend(Backend):
         return new_case_key()
 
     def payload_text(self, program: Any, items: Sequence[Any], *, new_case: bool) -> str:
-        # WORKAROUND: client_api has no public "request body" function yet; this builds the body exactly as
-        # IntakeClient.create_case / add_items does (same helpers, same envelope), then indents it for reading.
-        from client_api import _wire
+        from client_api import payload_preview
 
         from .about import __version__
 
-        if new_case:
-            body: dict[str, Any] = {
-                "program": program.value,
-                "client": f"takeback/{__version__}",
-                "case_key": MASKED_KEY,
-                "items": _wire.items_to_json(items),
-            }
-        else:
-            body = {"items": _wire.items_to_json(items)}
-        return json.dumps(json.loads(_wire.dumps(body)), indent=2)
+        return payload_preview(items, program=program if new_case else None, client_version=__version__)
 
     def credentials(self, case_number: str, case_key: str) -> Any:
         from client_api import CaseCredentials

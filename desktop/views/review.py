@@ -52,7 +52,8 @@ class ReviewScreen(Screen):
         self.payload_hint = paragraph(
             "This is what your computer sends, word for word. The long codes are the fingerprints. "
             "\u201cmd5\u201d and \u201csha256\u201d find exact copies; \u201cpdq\u201d, \u201cvpdq\u201d "
-            "and \u201ctmk\u201d also find copies that were resized or changed a little."
+            "and \u201ctmk\u201d also find copies that were resized or changed a little. Your secret case key "
+            "is sent too, so only you can change the case; it is hidden here and shown to you after sending."
         )
         self.payload_hint.hide()
         self.body.addWidget(self.payload_hint)
