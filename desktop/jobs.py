@@ -61,7 +61,9 @@ class JobContext:
 class Job(QRunnable):
     """Calls ``fn(context)`` on a worker thread and reports exactly one of ``done`` or ``failed``."""
 
-    def __init__(self, number: int, fn: Callable[[JobContext], object], cancel: threading.Event, signals: JobSignals) -> None:
+    def __init__(
+        self, number: int, fn: Callable[[JobContext], object], cancel: threading.Event, signals: JobSignals
+    ) -> None:
         super().__init__()
         # The runner keeps the Python object alive until the job reports; Qt must not delete it under us.
         self.setAutoDelete(False)

@@ -44,10 +44,9 @@ class Option(Generic[T]):
         default = self.default
         try:
             if isinstance(default, bool):
-                return (raw if isinstance(raw, bool) else str(raw).lower() in ("true", "1", "yes")) # type: ignore[return-value]
-            if isinstance(default, enum.Enum):
-                return type(default)(raw)  # type: ignore[return-value]
-            return type(default)(raw)  # type: ignore[call-arg]
+                flag = raw if isinstance(raw, bool) else str(raw).lower() in ("true", "1", "yes")
+                return flag  # type: ignore[return-value]
+            return type(default)(raw)  # type: ignore[call-arg]  # an enum from its value, or a plain type
         except (TypeError, ValueError):
             return default
 

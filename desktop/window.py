@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 import time
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal

@@ -11,7 +11,6 @@ import argparse
 import socket
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent

@@ -69,7 +69,8 @@ class CaseScreen(Screen):
     def _big_value(self, name: str) -> QLabel:
         label = QLabel()
         set_scaled_font(label, 2.0, bold=True, monospace=True)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        flags = Qt.TextInteractionFlag
+        label.setTextInteractionFlags(flags.TextSelectableByMouse | flags.TextSelectableByKeyboard)
         label.setAccessibleName(name)
         label.setWordWrap(True)
         return label

@@ -25,7 +25,9 @@ class CheckScreen(Screen):
 
     def __init__(self, *, can_recall: bool, parent: QWidget | None = None) -> None:
         super().__init__("Check your case", parent)
-        self.body.addWidget(paragraph("Type the case number and the key you were given when you sent your fingerprints."))
+        self.body.addWidget(
+            paragraph("Type the case number and the key you were given when you sent your fingerprints.")
+        )
         form = QFormLayout()
         self.number = QLineEdit()
         self.number.setPlaceholderText("ABC-DEF-GH23")

@@ -91,7 +91,8 @@ class Note(QFrame):
         self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
         layout = QHBoxLayout(self)
         icon = QLabel()
-        pixmap = QStyle.StandardPixmap.SP_MessageBoxWarning if warning else QStyle.StandardPixmap.SP_MessageBoxInformation
+        pixmaps = QStyle.StandardPixmap
+        pixmap = pixmaps.SP_MessageBoxWarning if warning else pixmaps.SP_MessageBoxInformation
         side = self.fontMetrics().height() * 2
         icon.setPixmap(self.style().standardIcon(pixmap).pixmap(side, side))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)

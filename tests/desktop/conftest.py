@@ -6,13 +6,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from desktop_stubs import StubBackend
 
 from desktop.backend import Backend
 from desktop.controller import Controller
 from desktop.settings import Settings
 from desktop.window import MainWindow
-
-from desktop_stubs import StubBackend
 
 # Qt's offscreen platform says this whenever a top-level window is shown; it is about the platform plugin,
 # not about our code.

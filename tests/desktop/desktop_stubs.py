@@ -15,12 +15,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from hashing.errors import Cancelled, CorruptMedia
-from hashing.results import FingerprintWarning, ImageFingerprints, ImagePdq, Orientation, PdqHash, WarningCode
-
 from desktop.backend import Backend
 from desktop.messages import UserFacingError
-
+from hashing.errors import Cancelled, CorruptMedia
+from hashing.results import FingerprintWarning, ImageFingerprints, ImagePdq, Orientation, PdqHash, WarningCode
 
 LOW_QUALITY_WORDS = "This picture is very plain or dark, so websites may not be able to recognise it."
 

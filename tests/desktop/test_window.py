@@ -67,7 +67,8 @@ def test_quick_exit_shortcuts(qtbot, make_window, stub_backend, keys):
     target = QGuiApplication.focusWindow()
     with qtbot.waitSignal(window.exited, timeout=2000):
         if keys == "ctrl+shift+q":
-            qtbot.keyClick(target, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+            modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+            qtbot.keyClick(target, Qt.Key.Key_Q, modifiers)
         else:
             qtbot.keyClick(target, Qt.Key.Key_Escape)
             qtbot.keyClick(target, Qt.Key.Key_Escape)
@@ -112,7 +113,9 @@ def test_start_over_refused_keeps_everything(qtbot, make_window, stub_backend, t
     assert [e.state for e in window.controller.files.entries] == [FileState.SENT]
 
 
-def test_shared_mode_never_touches_settings_or_keyring_and_uses_qt_dialogs(qtbot, make_window, stub_backend, tmp_path, monkeypatch):
+def test_shared_mode_never_touches_settings_or_keyring_and_uses_qt_dialogs(
+    qtbot, make_window, stub_backend, tmp_path, monkeypatch
+):
     class NoSettings(QSettings):
         """Only the static path set-up (which sends Qt's own files to a temporary folder) is allowed."""
 
