@@ -169,20 +169,26 @@ class Controller(QObject):
         chosen = [Path(p) for p in paths]
         if not chosen:
             return
+        backend = self.backend
+
+        def work(_ctx: JobContext) -> list[FileEntry]:
+            # Listing folders and reading sizes can be slow (network drives, thousands of files): off the UI thread.
+            entries = []
+            for path in backend.expand(chosen):
+                try:
+                    size: int | None = path.stat().st_size
+                except OSError:
+                    size = None  # fingerprinting reports the reason in plain words
+                entries.append(FileEntry(path=path, size=size, kind=FileKind.guess(path)))
+            return entries
+
         self.runner.hashing(
-            lambda _ctx: self.backend.expand(chosen),
+            work,
             on_done=self._guard(self._on_expand_done),
             on_failed=self._guard(lambda error: self.files_failed.emit(describe_error(error))),
         )
 
-    def _on_expand_done(self, paths: list[Path]) -> None:
-        entries = []
-        for path in paths:
-            try:
-                size: int | None = path.stat().st_size
-            except OSError:
-                size = None  # hashing reports the reason in plain words
-            entries.append(FileEntry(path=path, size=size, kind=FileKind.guess(path)))
+    def _on_expand_done(self, entries: list[FileEntry]) -> None:
         before = self.files.rowCount()
         self.files.add(entries)
         self.files_added.emit(self.files.rowCount() - before)

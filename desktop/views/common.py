@@ -6,7 +6,7 @@ colours come from the palette, so dark and light themes both work.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -155,11 +155,16 @@ def stretch_columns(view: QTableView, widest: dict[int, list[str]]) -> None:
     header.setStretchLastSection(True)
     model = view.model()
 
-    def fit_rows() -> None:
+    def fit_rows(*_args: object) -> None:
         view.resizeRowsToContents()
 
+    def fit_changed_rows(top: QModelIndex, bottom: QModelIndex, *_roles: object) -> None:
+        # Progress changes rows many times a second: resize only those, not the whole table.
+        for row in range(top.row(), bottom.row() + 1):
+            view.resizeRowToContents(row)
+
     model.rowsInserted.connect(fit_rows)
-    model.dataChanged.connect(fit_rows)
+    model.dataChanged.connect(fit_changed_rows)
     model.modelReset.connect(fit_rows)
 
 
