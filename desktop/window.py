@@ -190,7 +190,7 @@ class MainWindow(QMainWindow):
         self.send.save_bundle_requested.connect(self._on_save_bundle_requested)
         self.send.back_requested.connect(lambda: self.go(Page.REVIEW))
         c.send_progressed.connect(self.send.on_sending)
-        c.send_failed.connect(self.send.on_failed)
+        c.send_failed.connect(self._on_send_failed)
         c.sent.connect(self._on_sent)
         c.bundle_saved.connect(self.send.on_bundle_saved)
         c.bundle_failed.connect(self.send.on_bundle_failed)
@@ -369,6 +369,16 @@ class MainWindow(QMainWindow):
         self.go(Page.SEND)
         self.send.on_sending(0, 0)
         self.controller.send()
+
+    def _on_send_failed(self, message: str) -> None:
+        c = self.controller
+        if c.credentials is not None and c.mode is Mode.NEW_CASE:
+            # The case was opened before sending stopped: the person must not lose its number and key.
+            message += (
+                f"\n\nYour case was opened. Write these down now: case number {c.display_case_number()}, "
+                f"case key {c.display_case_key()}."
+            )
+        self.send.on_failed(message)
 
     def _on_save_bundle_requested(self) -> None:
         path = self.ask_save_path(

@@ -33,6 +33,7 @@ class StubBackend(Backend):
     until cancelled (or 10 s)."""
 
     failures_before_success: int = 0
+    incomplete_before_success: int = 0
     calls: list[tuple[str, Any]] = field(default_factory=list)
     release_slow: threading.Event = field(default_factory=threading.Event)
 
@@ -91,6 +92,11 @@ class StubBackend(Backend):
         if self.failures_before_success > 0:
             self.failures_before_success -= 1
             raise StubNetworkDown("Takeback cannot reach the service right now.")
+        if self.incomplete_before_success > 0:
+            self.incomplete_before_success -= 1
+            error = StubNetworkDown("Your case was opened, but only some fingerprints reached it.")
+            error.credentials = self.credentials("ABC-DEF-GH23", case_key)  # like client_api's IncompleteSubmission
+            raise error
         return self._status(items=len(items))
 
     def add_items(self, credentials: Any, items: Sequence[Any], *, idempotency_key: str, **_: Any) -> Any:

@@ -96,3 +96,19 @@ def test_start_over_drops_everything_and_ignores_late_results(qtbot, stub_backen
     assert controller.files.rowCount() == 0
     assert controller.program is None and controller.credentials is None and controller.case_status is None
     assert not controller.hashing
+
+
+def test_a_half_sent_case_keeps_its_number_and_key_and_retry_finishes_it(qtbot, stub_backend, tmp_path):
+    stub_backend.incomplete_before_success = 1
+    controller = Controller(stub_backend)
+    controller.choose_program(stub_backend.program("adult"))
+    _add(qtbot, controller, _files(tmp_path, "a.jpg"))
+    with qtbot.waitSignal(controller.hashing_finished, timeout=5000):
+        controller.start_hashing()
+    with qtbot.waitSignal(controller.send_failed, timeout=5000), qtbot.assertNotEmitted(controller.sent):
+        controller.send()
+    assert controller.credentials.case_number == "ABC-DEF-GH23"  # kept even though sending stopped
+    with qtbot.waitSignal(controller.sent, timeout=5000):
+        controller.send()
+    first, second = (args for name, args in stub_backend.calls if name == "create_case")
+    assert first == second

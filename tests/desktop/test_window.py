@@ -227,3 +227,26 @@ def test_low_quality_photos_get_a_gentle_note_and_are_still_sent(qtbot, make_win
     qtbot.mouseClick(window.fingerprint.next, Qt.MouseButton.LeftButton)
     assert window.review.low_quality.isVisible() and "1 of them" in window.review.low_quality.text()
     assert "2 photos" in window.review.summary.text()
+
+
+def test_a_half_sent_case_shows_its_number_and_key_on_the_failure_screen(qtbot, make_window, stub_backend, tmp_path):
+    stub_backend.incomplete_before_success = 1
+    window = make_window(stub_backend)
+    window.welcome.adult.click()
+    window.welcome.start_button.click()
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"x")
+    with qtbot.waitSignal(window.controller.files_added, timeout=5000):
+        window.choose.paths_dropped.emit([photo])
+    with qtbot.waitSignal(window.controller.hashing_finished, timeout=5000):
+        qtbot.mouseClick(window.choose.next, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.fingerprint.next, Qt.MouseButton.LeftButton)
+    window.review.consent.setChecked(True)
+    window.review.attestation.setChecked(True)
+    with qtbot.waitSignal(window.controller.send_failed, timeout=5000):
+        qtbot.mouseClick(window.review.send, Qt.MouseButton.LeftButton)
+    text = window.send.problem.text()
+    assert "ABC-DEF-GH23" in text and "ABCDE-FGHJK-MNPQR-STVWX-YZ0123" in text
+    with qtbot.waitSignal(window.controller.sent, timeout=5000):
+        qtbot.mouseClick(window.send.retry, Qt.MouseButton.LeftButton)
+    assert window.page is Page.CASE and window.case.number.text() == "ABC-DEF-GH23"
