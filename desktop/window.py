@@ -283,7 +283,9 @@ class MainWindow(QMainWindow):
             screen.reset()
 
     def _case_unkept(self) -> bool:
-        return self.page is Page.CASE and not self._case_kept
+        """A case number and key are on screen (or in a failure message) and were not copied or saved yet."""
+        half_sent = self.page is Page.SEND and self.controller.credentials is not None
+        return (self.page is Page.CASE or half_sent) and not self._case_kept
 
     def _has_something(self) -> bool:
         c = self.controller
