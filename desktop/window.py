@@ -284,7 +284,8 @@ class MainWindow(QMainWindow):
 
     def _case_unkept(self) -> bool:
         """A case number and key are on screen (or in a failure message) and were not copied or saved yet."""
-        half_sent = self.page is Page.SEND and self.controller.credentials is not None
+        c = self.controller
+        half_sent = self.page is Page.SEND and c.credentials is not None and c.mode is Mode.NEW_CASE
         return (self.page is Page.CASE or half_sent) and not self._case_kept
 
     def _has_something(self) -> bool:
