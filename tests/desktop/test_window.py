@@ -250,3 +250,24 @@ def test_a_half_sent_case_shows_its_number_and_key_on_the_failure_screen(qtbot, 
     with qtbot.waitSignal(window.controller.sent, timeout=5000):
         qtbot.mouseClick(window.send.retry, Qt.MouseButton.LeftButton)
     assert window.page is Page.CASE and window.case.number.text() == "ABC-DEF-GH23"
+
+
+def test_quick_exit_while_fingerprinting_stops_the_work(qtbot, make_window, stub_backend, tmp_path):
+    import time
+
+    window = make_window(stub_backend)
+    window.welcome.adult.click()
+    window.welcome.start_button.click()
+    slow = [tmp_path / f"slow-{n}.mp4" for n in range(3)]
+    for path in slow:
+        path.write_bytes(b"x")
+    with qtbot.waitSignal(window.controller.files_added, timeout=5000):
+        window.choose.paths_dropped.emit(slow)
+    with qtbot.waitSignal(window.controller.hashing_progressed, timeout=5000, check_params_cb=lambda d, t, f: f > 0):
+        qtbot.mouseClick(window.choose.next, Qt.MouseButton.LeftButton)
+    started = time.monotonic()
+    with qtbot.waitSignal(window.exited, timeout=1000), qtbot.assertNotEmitted(window.controller.hashing_finished):
+        window.quick_exit()
+    assert window.controller.runner.wait(5000)
+    assert time.monotonic() - started < 5, "the slow files stopped when asked, not after their 10 seconds"
+    assert window.controller.files.rowCount() == 0
