@@ -23,8 +23,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .errors import (
     BadRequest,
     CaseNotFound,
-    CaseWithdrawn,
-    IdempotencyConflict,
     IntakeError,
     InvalidRequest,
     MethodNotAllowed,
@@ -48,7 +46,7 @@ from .schemas import (
 )
 from .secrets_store import hash_case_key, key_digest, verify_case_key
 from .settings import Settings
-from .storage import CaseIsWithdrawn, FetchPage, IdempotencyMismatch, PlatformAccount, Storage
+from .storage import FetchPage, PlatformAccount, Storage
 from .throttle import FailureThrottle
 
 __all__ = ["API_VERSION", "create_app"]
@@ -212,16 +210,13 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
     )
     def create_case(body: CreateCaseRequest, idempotency_key: IdempotencyHeader = None) -> JSONResponse:
         key = _idempotency_key(idempotency_key)
-        try:
-            answer = storage.create_case(
-                program=body.program,
-                key_hash=hash_case_key(body.case_key, services.settings.scrypt),
-                signals_per_item=[signals_of(item) for item in body.items],
-                idempotency_key=key,
-                request_digest=_request_digest(body),
-            )
-        except IdempotencyMismatch:
-            raise IdempotencyConflict() from None
+        answer = storage.create_case(
+            program=body.program,
+            key_hash=hash_case_key(body.case_key, services.settings.scrypt),
+            signals_per_item=[signals_of(item) for item in body.items],
+            idempotency_key=key,
+            request_digest=_request_digest(body),
+        )
         return JSONResponse(answer.body, status_code=answer.status_code)
 
     @app.post(
@@ -233,17 +228,12 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
     )
     def add_items(case_id: CaseId, body: AddItemsRequest, idempotency_key: IdempotencyHeader = None) -> JSONResponse:
         key = _idempotency_key(idempotency_key)
-        try:
-            answer = storage.add_items(
-                case_id,
-                signals_per_item=[signals_of(item) for item in body.items],
-                idempotency_key=key,
-                request_digest=_request_digest(body),
-            )
-        except IdempotencyMismatch:
-            raise IdempotencyConflict() from None
-        except CaseIsWithdrawn:
-            raise CaseWithdrawn() from None
+        answer = storage.add_items(
+            case_id,
+            signals_per_item=[signals_of(item) for item in body.items],
+            idempotency_key=key,
+            request_digest=_request_digest(body),
+        )
         return JSONResponse(answer.body, status_code=answer.status_code)
 
     @app.get(

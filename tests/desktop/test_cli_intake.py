@@ -113,3 +113,18 @@ def test_serve_runs_until_interrupted_and_logs_no_requests(tmp_path: Path) -> No
         f"http://127.0.0.1:{port}", ""
     )
     assert db.exists()
+
+
+@pytest.mark.parametrize("action", [["serve", "--port", "0"], ["add-platform", "Nowhere"]])
+def test_an_unusable_database_gets_a_clear_message(action: list[str], tmp_path: Path, capsys) -> None:
+    url = f"sqlite:///{tmp_path}/missing-folder/intake.sqlite3"
+    assert run_cli(["intake", *action, "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert "Cannot open the intake database" in err and "Traceback" not in err
+
+
+def test_database_passwords_are_not_shown(capsys) -> None:
+    url = "postgresql://takeback:hunter2secret@127.0.0.1:1/intake"
+    assert run_cli(["intake", "add-platform", "Nowhere", "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert "Cannot open the intake database" in err and "hunter2secret" not in err

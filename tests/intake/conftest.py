@@ -16,7 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from intake import ScryptParams, ServerHandle, Settings, serve_in_thread
-from intake.storage import counters, database_url as driver_url, metadata
+from intake.storage import counters, metadata
+from intake.storage import database_url as driver_url
 
 #: Cheap scrypt for the many authenticated calls; test_default_settings_hash_case_keys_with_strong_scrypt
 #: covers the real cost.
@@ -64,7 +65,7 @@ def db_url(backend_url: str, shared_server: ServerHandle) -> str:
             for table in reversed(metadata.sorted_tables):
                 if table is not counters:
                     conn.execute(table.delete())
-            conn.execute(counters.update().values(value=0))
+            conn.execute(counters.update().where(counters.c.name == "changes").values(value=0))
     finally:
         engine.dispose()
     return backend_url

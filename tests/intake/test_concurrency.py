@@ -5,9 +5,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+from intake_testkit import create_body, idempotency_key, image_item, new_case_key, snapshot
 
 from intake import ServerHandle
-from intake_testkit import create_body, idempotency_key, image_item, new_case_key, snapshot
 
 
 def test_racing_retries_with_one_idempotency_key_create_one_case(server: ServerHandle, db_url: str) -> None:

@@ -10,6 +10,7 @@ from dataclasses import replace
 import httpx
 import pytest
 import requests
+from intake_testkit import assert_error, bearer, create_case, image_item, snapshot, tmk_bytes, video_item
 from threatexchange.exchanges.clients.stopncii.api import (
     StopNCIIAPI,
     StopNCIICaseStatus,
@@ -20,7 +21,6 @@ from threatexchange.exchanges.clients.stopncii.api import (
 
 from intake import ServerHandle, Settings, SignalType, Storage, serve_in_thread
 from intake.storage import PlatformKeys
-from intake_testkit import assert_error, bearer, create_case, image_item, snapshot, tmk_bytes, video_item
 
 
 def stopncii(server: ServerHandle, keys: PlatformKeys) -> StopNCIIAPI:
