@@ -73,7 +73,7 @@ hash_records = sa.Table(
     sa.Column("value_digest", sa.String(64), nullable=False, index=True),
     sa.Column("hash_value", sa.Text, nullable=False),
     sa.Column("change_seq", sa.BigInteger, nullable=False),
-    sa.Column("modified_on", sa.Date, nullable=False),
+    sa.Column("modified_on", sa.Date, nullable=False, index=True),
     sa.UniqueConstraint("signal_type", "value_digest", name="uq_hash_records_type_digest"),
     sa.Index("ix_hash_records_feed", "change_seq", "id"),
 )
@@ -511,6 +511,14 @@ class Storage:
         """
         seq, last_id = after
         with self._read() as conn:
+            if (seq, last_id) == (-1, -1):
+                # A first page: jump to the first change of that day through the day index instead of walking
+                # the feed from its beginning (days only grow along the feed).
+                first = conn.execute(
+                    sa.select(sa.func.min(hash_records.c.change_seq)).where(hash_records.c.modified_on >= since)
+                ).scalar()
+                if first is not None:
+                    seq, last_id = first, -1
             rows = conn.execute(
                 sa.select(
                     hash_records.c.id,
