@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal
@@ -16,27 +15,15 @@ import httpx
 import pytest
 from threatexchange.exchanges.clients.stopncii.api import StopNCIIAPI
 
-from desktop.cli import _COMMAND_MODULES
+from desktop.cli import _COMMAND_MODULES, main
 from desktop.cli import intake as intake_cli
 from intake import Settings, serve_in_thread
 
 REPO = Path(__file__).resolve().parents[2]
-# The intake commands alone, so these tests do not depend on every other sub-command being importable.
-RUN_INTAKE_CLI = (
-    "import argparse, sys\n"
-    "from desktop.cli import intake\n"
-    "parser = argparse.ArgumentParser(prog='takeback')\n"
-    "intake.add_parser(parser.add_subparsers(dest='command'))\n"
-    "args = parser.parse_args(sys.argv[1:])\n"
-    "sys.exit(args.run(args))\n"
-)
 
 
 def run_cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="takeback")
-    intake_cli.add_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    return args.run(args)
+    return main(argv)
 
 
 def test_intake_is_a_registered_command() -> None:
@@ -84,7 +71,7 @@ def test_serve_runs_until_interrupted_and_logs_no_requests(tmp_path: Path) -> No
     port = _free_port()
     db = tmp_path / "served.sqlite3"
     process = subprocess.Popen(
-        [sys.executable, "-c", RUN_INTAKE_CLI, "intake", "serve", "--db", f"sqlite:///{db}", "--port", str(port)],
+        [sys.executable, "-m", "desktop", "intake", "serve", "--db", f"sqlite:///{db}", "--port", str(port)],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
