@@ -332,3 +332,16 @@ def test_platform_names_are_unique(server: ServerHandle, platform: PlatformKeys)
         server.storage.add_platform(platform.name, [])
     with pytest.raises(ValueError):
         server.storage.add_platform("   ", [])
+
+
+def test_meta_reference_tmk_files_travel_byte_for_byte(
+    server: ServerHandle, client: httpx.Client, platform: PlatformKeys, data_dir
+) -> None:
+    """Real .tmk files (Meta's reference outputs) are accepted and reach platforms unchanged."""
+    files = sorted((data_dir / "expected" / "tmk").glob("*.tmk"))
+    assert files
+    videos = [video_item(f.stem, frames=1, tmk=False) | {"tmk": base64.b64encode(f.read_bytes()).decode()} for f in files]
+    create_case(client, videos)
+    records, _ = everything(stopncii(server, platform))
+    served = sorted(base64.b64decode(v) for t, v in records if t is StopNCIISignalType.VideoTMK)
+    assert served == sorted(f.read_bytes() for f in files)
