@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import re
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -66,6 +67,17 @@ class _Services:
     storage: Storage
     throttle: FailureThrottle
     dummy_key_hash: str
+    # scrypt takes ~16 MiB and a CPU core for tens of milliseconds; without a bound, a burst of requests on the
+    # 40-thread pool would take 640 MiB at once. Requests beyond the bound wait their turn instead.
+    scrypt_slots: threading.BoundedSemaphore
+
+    def hash_key(self, case_key: str) -> str:
+        with self.scrypt_slots:
+            return hash_case_key(case_key, self.settings.scrypt)
+
+    def verify_key(self, case_key: str, stored: str) -> bool:
+        with self.scrypt_slots:
+            return verify_case_key(case_key, stored)
 
 
 def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI:
@@ -85,6 +97,7 @@ def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI
         throttle=FailureThrottle(settings.max_failures, settings.failure_window_seconds),
         # Unknown case numbers are checked against this, so they cost the same scrypt work as a wrong key.
         dummy_key_hash=hash_case_key("0" * 26, settings.scrypt),
+        scrypt_slots=threading.BoundedSemaphore(settings.scrypt_concurrency),
     )
 
     @asynccontextmanager
@@ -188,7 +201,7 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
         case_key = normalise_case_key(credential.strip())
         stored = storage.case_key_hash(compact) if compact else None
         # Always one full scrypt verification, whether or not the case exists or the key is well formed.
-        matches = verify_case_key(case_key or "0" * 26, stored.key_hash if stored else services.dummy_key_hash)
+        matches = services.verify_key(case_key or "0" * 26, stored.key_hash if stored else services.dummy_key_hash)
         if stored is not None and case_key is not None and matches:
             services.throttle.succeeded(throttle_key)
             return stored.case_id
@@ -212,7 +225,7 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
         key = _idempotency_key(idempotency_key)
         answer = storage.create_case(
             program=body.program,
-            key_hash=hash_case_key(body.case_key, services.settings.scrypt),
+            key_hash=services.hash_key(body.case_key),
             signals_per_item=[signals_of(item) for item in body.items],
             idempotency_key=key,
             request_digest=_request_digest(body),
