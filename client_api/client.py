@@ -19,6 +19,7 @@ import http.cookiejar
 import ipaddress
 import logging
 import random
+import re
 import ssl
 import time
 import uuid
@@ -134,12 +135,24 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+_HOST_LABELS = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+
+
+def _is_host_name(raw_host: bytes) -> bool:
+    host = raw_host.decode("ascii", errors="replace")
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return _HOST_LABELS.fullmatch(host) is not None
+
+
 def _checked_base_url(base_url: str) -> httpx.URL:
     try:
         url = httpx.URL(base_url)
     except (httpx.InvalidURL, TypeError) as exc:
         raise InvalidServiceAddress() from exc
-    if url.scheme not in ("https", "http") or not url.host or url.userinfo:
+    if url.scheme not in ("https", "http") or not url.host or url.userinfo or not _is_host_name(url.raw_host):
         raise InvalidServiceAddress()
     if url.scheme == "http" and not _is_loopback(url.host):
         raise InsecureConnection()

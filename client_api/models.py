@@ -178,8 +178,8 @@ class Feedback:
 # StopNCII's CSP feedback values (python-threatexchange's StopNCIICSPFeedbackValue), in plain words.
 _FEEDBACK_WORDS = {
     "blocked": "blocked matching content",
-    "notblocked": "reviewed matching content and did not block it",
-    "pendingreview": "found matching content and are reviewing it",
+    "notblocked": "reviewed matching content and decided not to block it",
+    "pendingreview": "found matching content that is waiting for review",
     "deleted": "removed matching content",
     "qualityunknown": "looked at matching content",
     "unknown": "reported on matching content",
