@@ -135,6 +135,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+_VERSION = re.compile(r"[A-Za-z0-9._+-]{1,40}")
 _HOST_LABELS = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
 
 
@@ -226,7 +227,7 @@ class IntakeClient:
     ) -> None:
         if not isinstance(timeout, httpx.Timeout):
             raise TypeError("timeout is an httpx.Timeout: every call needs one")
-        if not client_version or not client_version.isprintable() or " " in client_version:
+        if not isinstance(client_version, str) or not _VERSION.fullmatch(client_version):
             raise ValueError("client_version is a short version string such as '0.1.0'")
         self._url = _checked_base_url(base_url)
         self._client_name = f"takeback/{client_version}"

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 __all__ = [
     "MAX_PDQ_PER_IMAGE",
     "MAX_VPDQ_FRAMES",
+    "TMK_FILE_BYTES",
+    "TMK_MAGIC",
     "CaseCredentials",
     "CaseState",
     "CaseStatus",
@@ -29,7 +31,10 @@ __all__ = [
 
 MAX_PDQ_PER_IMAGE = 2  #: as displayed, and as stored when the EXIF orientation is not 1
 MAX_VPDQ_FRAMES = 20_000  #: protocol limit per video
-MAX_TMK_BYTES = 1024 * 1024  #: a TMK+PDQF file is 263 344 bytes; anything far bigger is not one
+#: Meta's TMK+PDQF ``.tmk`` file with its fixed parameters (4 periods, 32 coefficients, 256-float PDQF frames):
+#: magic, 5 ints, periods, coefficients, pure average, cosine and sine features. The service takes only these.
+TMK_FILE_BYTES = 12 + 5 * 4 + 4 * 4 + 32 * 4 + 256 * 4 + 2 * 4 * 32 * 256 * 4
+TMK_MAGIC = b"TMK1FVECPDQF"
 
 _HEX = re.compile(r"[0-9a-f]*")
 
@@ -133,8 +138,8 @@ class VideoItem:
         if self.tmk is not None:
             if not isinstance(self.tmk, bytes):
                 raise TypeError(f"tmk must be bytes or None, got {type(self.tmk).__name__}")
-            if not 0 < len(self.tmk) <= MAX_TMK_BYTES:
-                raise ValueError(f"tmk must be 1..{MAX_TMK_BYTES} bytes, got {len(self.tmk)}")
+            if len(self.tmk) != TMK_FILE_BYTES or not self.tmk.startswith(TMK_MAGIC):
+                raise ValueError(f"tmk must be a TMK+PDQF file: {TMK_FILE_BYTES} bytes starting with {TMK_MAGIC!r}")
 
 
 Item = ImageItem | VideoItem
@@ -184,6 +189,7 @@ _FEEDBACK_WORDS = {
     "qualityunknown": "looked at matching content",
     "unknown": "reported on matching content",
     "none": "reported on matching content",
+    "withdrawn": "stopped checking for matching content",
 }
 
 

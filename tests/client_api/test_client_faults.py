@@ -388,7 +388,7 @@ def _recording_server():
 
 def test_a_big_submission_goes_in_requests_within_the_limits_and_a_retry_replays_them(make_video_item,
                                                                                       make_image_item):
-    items = [make_video_item(frames=600, tmk_bytes=263_344) for _ in range(30)] + [make_image_item() for _ in range(700)]
+    items = [make_video_item(frames=600) for _ in range(30)] + [make_image_item() for _ in range(700)]
     script = _recording_server()
     key, case_key = new_idempotency_key(), new_case_key()
     with client_with(script) as client:

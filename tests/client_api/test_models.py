@@ -18,6 +18,7 @@ from client_api import (
     new_case_key,
 )
 from client_api.keys import case_number_check_character
+from client_api.models import TMK_FILE_BYTES, TMK_MAGIC
 
 MD5 = "0" * 32
 SHA = "a" * 64
@@ -64,6 +65,8 @@ def test_an_image_item_takes_one_or_two_pdq_hashes():
         lambda: VpdqEntry(0, float("nan"), PDQ, 50),
         lambda: VpdqEntry(0, float("inf"), PDQ, 50),
         lambda: VideoItem(MD5, SHA, (), tmk=b""),
+        lambda: VideoItem(MD5, SHA, (), tmk=b"\0" * TMK_FILE_BYTES),  # right size, not a .tmk file
+        lambda: VideoItem(MD5, SHA, (), tmk=TMK_MAGIC + b"\0" * 10),  # a truncated .tmk file
         lambda: VideoItem(MD5, SHA, (VpdqEntry(0, 0.0, PDQ, 50),) * 20_001),
     ],
 )
@@ -125,3 +128,8 @@ def test_a_withdrawn_case_without_feedback_says_so():
     lines = _status(state=CaseState.WITHDRAWN, item_count=1).describe()
     assert "withdrawn" in lines[0] and "1 file." in lines[1]
     assert lines[-1] == "No platform has reported matching content yet."
+
+
+def test_metas_reference_tmk_files_are_accepted_as_they_are(data_dir):
+    for path in sorted((data_dir / "expected" / "tmk").glob("*.tmk")):
+        assert VideoItem(MD5, SHA, (), tmk=path.read_bytes()).tmk.startswith(TMK_MAGIC)
