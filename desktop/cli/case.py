@@ -240,12 +240,22 @@ def _report(exc: ClientError, err: TextIO) -> int:
 # -- commands ------------------------------------------------------------------------------------------------
 
 
-def _open_case(url: str, program: Program, items: list[Item], failures: list[_Failure], as_json: bool) -> int:
+def _connect(url: str) -> IntakeClient | None:
+    """A client for ``url``, checked before any file is fingerprinted so a wrong address fails at once."""
+    try:
+        return IntakeClient(url, client_version=__version__)
+    except ClientError as exc:  # InsecureConnection, InvalidServiceAddress
+        print(exc, file=sys.stderr)
+        return None
+
+
+def _open_case(
+    client: IntakeClient, program: Program, items: list[Item], failures: list[_Failure], as_json: bool
+) -> int:
     case_key = new_case_key()
     try:
-        with IntakeClient(url, client_version=__version__) as client:
+        with client:
             status = client.create_case(program, items, case_key=case_key, idempotency_key=new_idempotency_key())
-        credentials = CaseCredentials(status.case_number, case_key)
     except IncompleteSubmission as exc:
         # The case exists: the person must get its number and key even though some fingerprints are unsent.
         _print_case(exc.credentials, exc.sent, failures, as_json)
@@ -257,7 +267,7 @@ def _open_case(url: str, program: Program, items: list[Item], failures: list[_Fa
         return 1
     except ClientError as exc:
         return _report(exc, sys.stderr)
-    _print_case(credentials, len(items), failures, as_json)
+    _print_case(CaseCredentials(status.case_number, case_key), len(items), failures, as_json)
     return 1 if failures else 0
 
 
@@ -274,11 +284,15 @@ def _hash_or_stop(paths: Sequence[str]) -> tuple[list[Item], list[_Failure]] | N
 
 
 def _run_submit(args: argparse.Namespace) -> int:
+    client = _connect(args.intake)
+    if client is None:
+        return 1
     hashed = _hash_or_stop(args.paths)
     if hashed is None:
+        client.close()
         return 1
     items, failures = hashed
-    return _open_case(args.intake, Program(args.program), items, failures, args.json)
+    return _open_case(client, Program(args.program), items, failures, args.json)
 
 
 def _run_bundle_save(args: argparse.Namespace) -> int:
@@ -297,26 +311,33 @@ def _run_bundle_save(args: argparse.Namespace) -> int:
 
 
 def _run_bundle_submit(args: argparse.Namespace) -> int:
+    client = _connect(args.intake)
+    if client is None:
+        return 1
     try:
         bundle = load_bundle(args.file)
     except ClientError as exc:
+        client.close()
         return _report(exc, sys.stderr)
-    return _open_case(args.intake, bundle.program, list(bundle.items), [], args.json)
+    return _open_case(client, bundle.program, list(bundle.items), [], args.json)
 
 
 def _with_case(args: argparse.Namespace, call: Callable[[IntakeClient, CaseCredentials], CaseStatus],
                confirm: Callable[[CaseCredentials], bool] | None = None) -> int:
-    credentials = _credentials(args, sys.stderr)
-    if credentials is None:
+    client = _connect(args.intake)
+    if client is None:
         return 1
-    if confirm is not None and not confirm(credentials):
-        print("Nothing was changed.", file=sys.stderr)
-        return 1
-    try:
-        with IntakeClient(args.intake, client_version=__version__) as client:
+    with client:
+        credentials = _credentials(args, sys.stderr)
+        if credentials is None:
+            return 1
+        if confirm is not None and not confirm(credentials):
+            print("Nothing was changed.", file=sys.stderr)
+            return 1
+        try:
             status = call(client, credentials)
-    except ClientError as exc:
-        return _report(exc, sys.stderr)
+        except ClientError as exc:
+            return _report(exc, sys.stderr)
     if args.json:
         print(json.dumps(_status_json(status)))
     else:
