@@ -9,9 +9,39 @@ from __future__ import annotations
 
 import socket
 import threading
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-__all__ = ["RecordingProxy"]
+__all__ = ["RecordedRequest", "RecordingProxy"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    method: str
+    target: str
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+
+def _parse_requests(stream: bytes) -> list[RecordedRequest]:
+    """Split one connection's bytes into HTTP/1.1 requests (the client sends Content-Length, never chunks)."""
+    found = []
+    while stream:
+        head, separator, rest = stream.partition(b"\r\n\r\n")
+        if not separator:
+            raise ValueError("a request was cut off")
+        lines = head.decode("latin-1").split("\r\n")
+        method, target, _version = lines[0].split(" ", 2)
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if "transfer-encoding" in headers:
+            raise ValueError("chunked requests are not expected from the client")
+        length = int(headers.get("content-length", "0"))
+        found.append(RecordedRequest(method, target, headers, rest[:length]))
+        stream = rest[length:]
+    return found
 
 
 class RecordingProxy:
@@ -44,6 +74,13 @@ class RecordingProxy:
         """Every byte clients sent, all connections joined."""
         with self._lock:
             return b"".join(bytes(chunk) for chunk in self._sent)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request clients sent, parsed, in the order the connections opened."""
+        with self._lock:
+            streams = [bytes(chunk) for chunk in self._sent]
+        return [request for stream in streams for request in _parse_requests(stream)]
 
     @property
     def connections(self) -> int:
