@@ -57,6 +57,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     _add_intake(submit)
     _add_program(submit)
     submit.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    _add_remember(submit)
     submit.add_argument("paths", nargs="+", metavar="PATH", help="photos, videos, or folders of them")
     submit.set_defaults(run=_run_submit)
 
@@ -98,12 +99,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     send = actions.add_parser("submit", help="send a saved bundle, opening a case")
     _add_intake(send)
     send.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    _add_remember(send)
     send.add_argument("file", metavar="FILE", help="a bundle written by 'takeback bundle save'")
     send.set_defaults(run=_run_bundle_submit)
 
 
 def _add_intake(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--intake", required=True, metavar="URL", help="the intake service's address (https://...)")
+
+
+def _add_remember(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--remember",
+        action="store_true",
+        help="also keep the case number and key in this computer's password store (keyring). Off by default: "
+        "on a shared or watched computer, a remembered case can be found by others",
+    )
 
 
 def _add_program(parser: argparse.ArgumentParser) -> None:
@@ -249,8 +260,26 @@ def _connect(url: str) -> IntakeClient | None:
         return None
 
 
+def _remember(credentials: CaseCredentials) -> bool:
+    from client_api import keystore  # only when asked
+
+    try:
+        keystore.remember(credentials)
+    except ClientError as exc:
+        print(exc, file=sys.stderr)
+        return False
+    print("The case number and key are also kept in this computer's password store.", file=sys.stderr)
+    return True
+
+
 def _open_case(
-    client: IntakeClient, program: Program, items: list[Item], failures: list[_Failure], as_json: bool
+    client: IntakeClient,
+    program: Program,
+    items: list[Item],
+    failures: list[_Failure],
+    *,
+    as_json: bool,
+    remember: bool,
 ) -> int:
     case_key = new_case_key()
     try:
@@ -260,6 +289,8 @@ def _open_case(
         # The case exists: the person must get its number and key even though some fingerprints are unsent.
         _print_case(exc.credentials, exc.sent, failures, as_json)
         print(exc, file=sys.stderr)
+        if remember:
+            _remember(exc.credentials)
         return 1
     except ServiceUnavailable as exc:
         print(exc, file=sys.stderr)
@@ -267,8 +298,10 @@ def _open_case(
         return 1
     except ClientError as exc:
         return _report(exc, sys.stderr)
-    _print_case(CaseCredentials(status.case_number, case_key), len(items), failures, as_json)
-    return 1 if failures else 0
+    credentials = CaseCredentials(status.case_number, case_key)
+    _print_case(credentials, len(items), failures, as_json)
+    remembered = _remember(credentials) if remember else True
+    return 1 if failures or not remembered else 0
 
 
 def _hash_or_stop(paths: Sequence[str]) -> tuple[list[Item], list[_Failure]] | None:
@@ -292,7 +325,7 @@ def _run_submit(args: argparse.Namespace) -> int:
         client.close()
         return 1
     items, failures = hashed
-    return _open_case(client, Program(args.program), items, failures, args.json)
+    return _open_case(client, Program(args.program), items, failures, as_json=args.json, remember=args.remember)
 
 
 def _run_bundle_save(args: argparse.Namespace) -> int:
@@ -319,7 +352,7 @@ def _run_bundle_submit(args: argparse.Namespace) -> int:
     except ClientError as exc:
         client.close()
         return _report(exc, sys.stderr)
-    return _open_case(client, bundle.program, list(bundle.items), [], args.json)
+    return _open_case(client, bundle.program, list(bundle.items), [], as_json=args.json, remember=args.remember)
 
 
 def _with_case(args: argparse.Namespace, call: Callable[[IntakeClient, CaseCredentials], CaseStatus],

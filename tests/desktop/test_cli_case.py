@@ -32,8 +32,9 @@ GPS_LATITUDE = ((40, 1), (26, 1), (46302, 1000))  # 40°26'46.302"N
 GPS_LONGITUDE = ((79, 1), (58, 1), (56789, 1000))  # 79°58'56.789"W
 
 
-def takeback(*args: str, key: str | None = None, stdin: str = "", timeout: float = 300) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "TAKEBACK_CASE_KEY"}
+def takeback(*args: str, key: str | None = None, stdin: str = "", timeout: float = 300,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**{k: v for k, v in os.environ.items() if k != "TAKEBACK_CASE_KEY"}, **(env or {})}
     if key is not None:
         env["TAKEBACK_CASE_KEY"] = key
     return subprocess.run(
@@ -147,6 +148,42 @@ def test_plain_http_to_another_computer_is_refused_before_the_key_is_asked(open_
                       stdin=open_case.case_key + "\n")
     assert result.returncode == 1
     assert "https://" in result.stderr and "Case key" not in result.stderr
+
+
+def test_a_case_is_remembered_in_the_keyring_only_when_asked(intake_server, tmp_path):
+    """keyrings.alt's file backend, selected through keyring's own environment variable: there is no OS keyring
+    service on the test machine. Its file lives under XDG_DATA_HOME, so we can see whether anything was written."""
+    from client_api import ImageItem, PdqEntry, save_bundle
+
+    bundle = tmp_path / "case.takeback"
+    item = ImageItem(hashlib.md5(b"y").hexdigest(), hashlib.sha256(b"y").hexdigest(), (PdqEntry("cd" * 32, 90),))
+    save_bundle(bundle, Program.ADULT, [item])
+    data_home = tmp_path / "data-home"
+    data_home.mkdir()
+    env = {"PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring", "XDG_DATA_HOME": str(data_home)}
+
+    quiet = takeback("bundle", "submit", "--intake", intake_server.url, "--json", str(bundle), env=env)
+    assert quiet.returncode == 0, quiet.stderr
+    assert list(data_home.rglob("*")) == []
+
+    asked = takeback("bundle", "submit", "--intake", intake_server.url, "--json", "--remember", str(bundle), env=env)
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    stored = [p for p in data_home.rglob("*") if p.is_file()]
+    assert len(stored) == 1 and answer["case_number"] in stored[0].read_text()
+    assert "password store" in asked.stderr
+
+
+def test_remember_without_a_keyring_still_shows_the_case(intake_server, tmp_path):
+    from client_api import ImageItem, PdqEntry, save_bundle
+
+    bundle = tmp_path / "case.takeback"
+    item = ImageItem(hashlib.md5(b"z").hexdigest(), hashlib.sha256(b"z").hexdigest(), (PdqEntry("ef" * 32, 90),))
+    save_bundle(bundle, Program.ADULT, [item])
+    result = takeback("bundle", "submit", "--intake", intake_server.url, "--remember", str(bundle),
+                      env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    assert result.returncode == 1  # asked for something that could not be done
+    assert "Case number:" in result.stdout and "Write down your case number and key" in result.stderr
 
 
 # -- submit and bundles (real hashing) -------------------------------------------------------------------------
