@@ -40,7 +40,7 @@ def platform(intake_server):
 
 
 def case_numbers_for(platform, pdq_hex: str) -> set[str]:
-    """Every case the hash list holds this PDQ hash under, from the start of the list."""
+    """Every case reference the hash list holds this PDQ hash under, from the start of the list."""
     numbers: set[str] = set()
     params = {"startTimestamp": 0, "pageSize": 1000}
     while True:
@@ -99,10 +99,10 @@ def test_a_lost_answer_is_retried_and_the_service_keeps_one_case(intake_server, 
             status = client.create_case(Program.ADULT, some_items, case_key=case_key, idempotency_key=key)
         assert proxy.dropped == 1 and proxy.connections == 2
     assert proxy.sent.count(b"POST /v1/cases HTTP/1.1") == 2
-    # The service answers the retry with the case the first request made, and the list holds one case.
-    pdq = some_items[0].pdq[0].hash
-    assert case_numbers_for(platform, pdq) == {compact(status.case_number)} or \
-        case_numbers_for(platform, pdq) == {status.case_number}
+    # The hash list holds these fingerprints under one case (platforms see a case pseudonym, not the number).
+    for item in some_items:
+        if hasattr(item, "pdq"):
+            assert len(case_numbers_for(platform, item.pdq[0].hash)) == 1
     with IntakeClient(intake_server.url, retries=FAST) as client:
         again = client.create_case(Program.ADULT, some_items, case_key=case_key, idempotency_key=key)
     assert again.case_number == status.case_number

@@ -150,6 +150,22 @@ def test_plain_http_to_another_computer_is_refused_before_the_key_is_asked(open_
     assert "https://" in result.stderr and "Case key" not in result.stderr
 
 
+def _recall_from(keyring_file: Path) -> list[CaseCredentials]:
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    from client_api import keystore
+
+    backend = PlaintextKeyring()
+    backend.file_path = str(keyring_file)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        return keystore.recall()
+    finally:
+        keyring.set_keyring(previous)
+
+
 def test_a_case_is_remembered_in_the_keyring_only_when_asked(intake_server, tmp_path):
     """keyrings.alt's file backend, selected through keyring's own environment variable: there is no OS keyring
     service on the test machine. Its file lives under XDG_DATA_HOME, so we can see whether anything was written."""
@@ -170,8 +186,8 @@ def test_a_case_is_remembered_in_the_keyring_only_when_asked(intake_server, tmp_
     assert asked.returncode == 0, asked.stderr
     answer = json.loads(asked.stdout)
     stored = [p for p in data_home.rglob("*") if p.is_file()]
-    assert len(stored) == 1 and answer["case_number"] in stored[0].read_text()
-    assert "password store" in asked.stderr
+    assert len(stored) == 1 and "password store" in asked.stderr
+    assert _recall_from(stored[0]) == [CaseCredentials(answer["case_number"], answer["case_key"])]
 
 
 def test_remember_without_a_keyring_still_shows_the_case(intake_server, tmp_path):
