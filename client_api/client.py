@@ -227,6 +227,8 @@ class IntakeClient:
     ) -> None:
         if not isinstance(timeout, httpx.Timeout):
             raise TypeError("timeout is an httpx.Timeout: every call needs one")
+        if None in (timeout.connect, timeout.read, timeout.write, timeout.pool):
+            raise ValueError("every part of the timeout needs a limit: a call must never wait forever")
         if not isinstance(client_version, str) or not _VERSION.fullmatch(client_version):
             raise ValueError("client_version is a short version string such as '0.1.0'")
         self._url = _checked_base_url(base_url)

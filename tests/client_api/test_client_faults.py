@@ -421,6 +421,29 @@ def test_a_submission_cut_short_keeps_the_credentials_on_the_error(make_image_it
     assert case_key not in str(caught.value)
 
 
+def test_a_call_can_never_wait_forever():
+    with pytest.raises(ValueError):
+        IntakeClient("https://intake.example.org", timeout=httpx.Timeout(10.0, read=None))
+    with pytest.raises(TypeError):
+        IntakeClient("https://intake.example.org", timeout=None)  # type: ignore[arg-type]
+
+
+def test_a_read_timeout_is_a_real_timeout():
+    """A real socket that accepts and never answers: the read timeout fires and the person hears it kindly."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        timeout = httpx.Timeout(connect=1.0, read=0.2, write=1.0, pool=1.0)
+        started = time.monotonic()
+        with IntakeClient(url, timeout=timeout, retries=RetryPolicy(attempts=2, backoff=0.01)) as client:
+            with pytest.raises(ServiceUnavailable) as caught:
+                client.status(credentials())
+        assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
+        assert time.monotonic() - started < 5
+    finally:
+        listener.close()
+
+
 def test_misuse_is_a_programming_error(some_items):
     with client_with(Script(ok())) as client:
         with pytest.raises(ValueError):
