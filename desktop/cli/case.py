@@ -15,7 +15,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TextIO
 
 from client_api import (
@@ -133,32 +132,13 @@ class _Failure:
     message: str
 
 
-def _expand(paths: Sequence[str]) -> list[Path]:
-    """Files as given, and every file inside the folders given (sorted, hidden files skipped)."""
-    found: list[Path] = []
-    for text in paths:
-        path = Path(text)
-        if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
-        else:
-            found.append(path)  # a missing file fails below, with hashing's own message
-    return found
-
-
 def _fingerprint(paths: Sequence[str], err: TextIO) -> tuple[list[Item], list[_Failure]]:
     # Imported here: status and withdraw never need the decoders, and loading them takes a while.
-    from hashing import hash_file
-    from hashing.errors import HashingError
+    from hashing import HashingError, hash_file, iter_media_paths
 
     from ..fingerprints import to_item
 
-    files = _expand(paths)
+    files = list(iter_media_paths(paths))
     items: list[Item] = []
     failures: list[_Failure] = []
     for number, path in enumerate(files, 1):
