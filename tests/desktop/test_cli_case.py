@@ -14,6 +14,7 @@ import re
 import socket
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +29,8 @@ REPO = Path(__file__).resolve().parents[2]
 CAMERA_MAKE = "Fujifilm-Maria-Cam"
 CAMERA_MODEL = "X-T5-Serial-7731"
 ARTIST = "Maria Gonzalez"
-GPS_LATITUDE = ((40, 1), (26, 1), (46302, 1000))  # 40°26'46.302"N
-GPS_LONGITUDE = ((79, 1), (58, 1), (56789, 1000))  # 79°58'56.789"W
+GPS_LATITUDE = (Fraction(40), Fraction(26), Fraction(46302, 1000))  # 40°26'46.302"N
+GPS_LONGITUDE = (Fraction(79), Fraction(58), Fraction(56789, 1000))  # 79°58'56.789"W
 
 
 def takeback(*args: str, key: str | None = None, stdin: str = "", timeout: float = 300,
