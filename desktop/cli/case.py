@@ -219,8 +219,10 @@ def _print_case(credentials: CaseCredentials, sent: int, failures: list[_Failure
     print(f"  Case key:    {format_case_key(credentials.case_key)}")
     print()
     if failures:
-        skipped = "1 file" if len(failures) == 1 else f"{len(failures)} files"
-        print(f"{skipped} could not be fingerprinted and were not sent (see the messages above).")
+        skipped = "1 file could not be fingerprinted and was" if len(failures) == 1 else (
+            f"{len(failures)} files could not be fingerprinted and were"
+        )
+        print(f"{skipped} not sent (see the messages above).")
 
 
 def _report(exc: ClientError, err: TextIO) -> int:
