@@ -165,6 +165,7 @@ def _read_key(stdin: TextIO, err: TextIO) -> str | None:
     # Piped in (echo ... | takeback status): still not on the command line.
     print("Case key: ", end="", file=err, flush=True)
     line = stdin.readline()
+    print(file=err)  # what was piped in is not echoed, so end the prompt's line here
     return line.strip() or None
 
 
@@ -374,6 +375,8 @@ def _confirm_withdrawal(credentials: CaseCredentials) -> bool:
     )
     print("Type yes to withdraw: ", end="", file=sys.stderr, flush=True)
     answer = sys.stdin.readline()
+    if not sys.stdin.isatty():
+        print(file=sys.stderr)
     return answer.strip().casefold() in ("yes", "y")
 
 
