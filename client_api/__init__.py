@@ -9,6 +9,7 @@ from .bundle import Bundle, load_bundle, save_bundle
 from .client import DEFAULT_TIMEOUT, IntakeClient, RetryPolicy, new_idempotency_key
 from .errors import (
     BundleError,
+    Cancelled,
     CaseNotFound,
     CaseWithdrawn,
     ClientError,
@@ -43,6 +44,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "Bundle",
     "BundleError",
+    "Cancelled",
     "CaseCredentials",
     "CaseNotFound",
     "CaseState",

@@ -21,9 +21,10 @@ import logging
 import random
 import re
 import ssl
+import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -33,6 +34,7 @@ import httpx
 
 from . import _wire
 from .errors import (
+    Cancelled,
     CaseNotFound,
     CaseWithdrawn,
     ClientError,
@@ -266,15 +268,28 @@ class IntakeClient:
     # -- the protocol -----------------------------------------------------------------------------------------
 
     def create_case(
-        self, program: Program, items: Iterable[Item], *, case_key: str, idempotency_key: str
+        self,
+        program: Program,
+        items: Iterable[Item],
+        *,
+        case_key: str,
+        idempotency_key: str,
+        cancel: threading.Event | None = None,
+        progress: Callable[[float], None] | None = None,
     ) -> CaseStatus:
         """Open a case with these fingerprints, protected by ``case_key`` (made on this device).
 
         Large submissions go in several requests: the first opens the case, the rest add to it. Calling again
         with the same items and ``idempotency_key`` after a failure finishes the job and never opens a second case.
 
+        Args:
+            cancel: set it to stop between requests and during waits before a retry (a request already on its
+                way finishes or times out first).
+            progress: called with the share of items the service has confirmed (0..1) after each request.
+
         Raises:
             IncompleteSubmission: the case is open (its credentials are on the error) but some items are unsent.
+            Cancelled: ``cancel`` was set before the case was opened.
             ClientError: anything else that stopped the request; nothing was created that the person can't see.
         """
         if not isinstance(program, Program):
@@ -287,24 +302,37 @@ class IntakeClient:
         envelope = {"program": program.value, "client": self._client_name, "case_key": key}
         batches = _batches(all_items, len(_wire.dumps({**envelope, "items": []})))
         body = {**envelope, "items": _wire.items_to_json(batches[0])}
-        status = self._status_call("POST", "v1/cases", body, idempotency_key=idempotency_key)
+        status = self._status_call("POST", "v1/cases", body, idempotency_key=idempotency_key, cancel=cancel)
         credentials = CaseCredentials(status.case_number, key)
-        return self._send_batches(credentials, batches, idempotency_key, first_status=status)
+        return self._send_batches(
+            credentials, batches, idempotency_key, first_status=status, cancel=cancel, progress=progress
+        )
 
-    def add_items(self, credentials: CaseCredentials, items: Iterable[Item], *, idempotency_key: str) -> CaseStatus:
-        """Add fingerprints to an existing, active case.
+    def add_items(
+        self,
+        credentials: CaseCredentials,
+        items: Iterable[Item],
+        *,
+        idempotency_key: str,
+        cancel: threading.Event | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> CaseStatus:
+        """Add fingerprints to an existing, active case. ``cancel`` and ``progress`` work as for ``create_case``.
 
         Raises:
             CaseNotFound: wrong case number or key.
             CaseWithdrawn: the case was withdrawn.
             IncompleteSubmission: only some of the items reached the case (sent in several requests).
+            Cancelled: ``cancel`` was set before any item was added.
         """
         all_items = tuple(items)
         if not all_items:
             raise ValueError("add_items needs at least one item")
         idempotency_key = _check_idempotency_key(idempotency_key)
         batches = _batches(all_items, len(_wire.dumps({"items": []})))
-        return self._send_batches(credentials, batches, idempotency_key, first_status=None)
+        return self._send_batches(
+            credentials, batches, idempotency_key, first_status=None, cancel=cancel, progress=progress
+        )
 
     def status(self, credentials: CaseCredentials) -> CaseStatus:
         """The case's state, counts and what platforms reported. Raises ``CaseNotFound`` for a wrong number or key."""
@@ -336,10 +364,14 @@ class IntakeClient:
         idempotency_key: str,
         *,
         first_status: CaseStatus | None,
+        cancel: threading.Event | None,
+        progress: Callable[[float], None] | None,
     ) -> CaseStatus:
         status = first_status
         sent = len(batches[0]) if first_status is not None else 0
         total = sum(len(batch) for batch in batches)
+        if progress is not None and sent:
+            progress(sent / total)
         start = 1 if first_status is not None else 0
         for index in range(start, len(batches)):
             body = {"items": _wire.items_to_json(batches[index])}
@@ -350,12 +382,15 @@ class IntakeClient:
                     body,
                     credentials=credentials,
                     idempotency_key=_derived_idempotency_key(idempotency_key, index),
+                    cancel=cancel,
                 )
             except ClientError as exc:
                 if sent == 0:
                     raise
                 raise IncompleteSubmission(credentials, sent, total) from exc
             sent += len(batches[index])
+            if progress is not None:
+                progress(sent / total)
         assert status is not None  # there is always at least one batch
         return status
 
@@ -367,6 +402,7 @@ class IntakeClient:
         *,
         credentials: CaseCredentials | None = None,
         idempotency_key: str | None = None,
+        cancel: threading.Event | None = None,
     ) -> CaseStatus:
         headers = {}
         if credentials is not None:
@@ -379,7 +415,7 @@ class IntakeClient:
             headers["Content-Type"] = "application/json"
         # GETs change nothing; our POSTs all carry an idempotency key. Anything else is not retried once sent.
         idempotent = method == "GET" or idempotency_key is not None
-        response = self._send(method, path, content, headers, idempotent=idempotent)
+        response = self._send(method, path, content, headers, idempotent=idempotent, cancel=cancel)
         try:
             status = _wire.status_from_json(response.json())
             return _with_checked_number(status)
@@ -387,11 +423,27 @@ class IntakeClient:
             raise UnexpectedResponse() from exc
 
     def _send(
-        self, method: str, path: str, content: bytes | None, headers: dict[str, str], *, idempotent: bool
+        self,
+        method: str,
+        path: str,
+        content: bytes | None,
+        headers: dict[str, str],
+        *,
+        idempotent: bool,
+        cancel: threading.Event | None,
     ) -> httpx.Response:
         policy = self._retries
+
+        def wait(seconds: float) -> None:
+            if cancel is None:
+                time.sleep(seconds)
+            elif cancel.wait(seconds):
+                raise Cancelled()
+
         for attempt in range(policy.attempts):
             last = attempt == policy.attempts - 1
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
             try:
                 response = self._http.request(method, path, content=content, headers=headers)
             except httpx.TransportError as exc:
@@ -404,22 +456,22 @@ class IntakeClient:
                          policy.attempts)
                 if last or not retryable:
                     raise ServiceUnavailable() from exc
-                time.sleep(policy.delay(attempt))
+                wait(policy.delay(attempt))
                 continue
             except httpx.HTTPError as exc:  # e.g. a body that fails to decompress
                 raise UnexpectedResponse() from exc
 
             if response.status_code == 429:
-                wait = _retry_after_seconds(response)
-                if last or (wait is not None and wait > policy.max_retry_after):
-                    raise TooManyAttempts(wait)
+                retry_after = _retry_after_seconds(response)
+                if last or (retry_after is not None and retry_after > policy.max_retry_after):
+                    raise TooManyAttempts(retry_after)
                 log.info("%s request throttled, attempt %d of %d", method, attempt + 1, policy.attempts)
-                time.sleep(wait if wait is not None else policy.delay(attempt))
+                wait(retry_after if retry_after is not None else policy.delay(attempt))
                 continue
             if response.status_code in _RETRY_STATUSES and idempotent and not last:
                 log.info("%s request got %d, attempt %d of %d", method, response.status_code, attempt + 1,
                          policy.attempts)
-                time.sleep(policy.delay(attempt))
+                wait(policy.delay(attempt))
                 continue
             return _checked_response(response)
         raise AssertionError("unreachable: the last attempt always returns or raises")

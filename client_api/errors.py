@@ -17,6 +17,7 @@ fingerprint, a file name or a path. Each class has a stable machine ``code`` for
     │   └── CaseWithdrawn          case_withdrawn        the case was withdrawn and takes no new fingerprints
     ├── ServerError                server_error          5xx after the retries
     ├── IncompleteSubmission       incomplete            the case exists but some fingerprints are still unsent
+    ├── Cancelled                  cancelled             the person stopped sending before anything arrived
     ├── InvalidCaseNumber          bad_case_number       typed case number is malformed or mistyped
     ├── InvalidCaseKey             bad_case_key          typed case key is malformed
     ├── BundleError                bad_bundle            an offline bundle could not be read or written
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BundleError",
+    "Cancelled",
     "CaseNotFound",
     "CaseWithdrawn",
     "ClientError",
@@ -176,6 +178,11 @@ class IncompleteSubmission(ClientError):
             f"Your case was opened, but only {sent} of {total} files' fingerprints reached it. "
             "Keep your case number and key; try again when you are online to send the rest."
         )
+
+
+class Cancelled(ClientError):
+    code = "cancelled"
+    default_message = "Sending was stopped. Your fingerprints are kept; you can send them again whenever you like."
 
 
 class InvalidCaseNumber(ClientError):

@@ -18,13 +18,16 @@ import pytest
 import trustme
 
 from client_api import (
+    Cancelled,
     CaseCredentials,
     CaseNotFound,
     CaseWithdrawn,
+    ImageItem,
     IncompleteSubmission,
     InsecureConnection,
     IntakeClient,
     InvalidServiceAddress,
+    PdqEntry,
     Program,
     RequestRejected,
     RetryPolicy,
@@ -442,6 +445,50 @@ def test_a_read_timeout_is_a_real_timeout():
         assert time.monotonic() - started < 5
     finally:
         listener.close()
+
+
+def test_progress_reports_the_share_confirmed_after_each_request(make_image_item):
+    items = [make_image_item(1) for _ in range(MAX_ITEMS_PER_REQUEST * 2 + 1)]
+    seen: list[float] = []
+    with client_with(_recording_server()) as client:
+        client.create_case(Program.ADULT, items, case_key=new_case_key(), idempotency_key=new_idempotency_key(),
+                           progress=seen.append)
+    assert seen == [500 / 1001, 1000 / 1001, 1.0]
+
+
+def test_cancelling_before_anything_is_sent_sends_nothing(some_items):
+    script = Script(ok())
+    stop = threading.Event()
+    stop.set()
+    with client_with(script) as client, pytest.raises(Cancelled, match="Your fingerprints are kept"):
+        client.create_case(Program.ADULT, some_items, case_key=new_case_key(), idempotency_key=new_idempotency_key(),
+                           cancel=stop)
+    assert script.requests == []
+
+
+def test_cancelling_stops_a_long_wait_before_a_retry():
+    script = Script(httpx.Response(503))
+    stop = threading.Event()
+    patient = RetryPolicy(attempts=5, backoff=30.0, max_backoff=30.0)
+    threading.Timer(0.2, stop.set).start()
+    started = time.monotonic()
+    with IntakeClient("https://intake.example.org", transport=httpx.MockTransport(script), retries=patient) as client:
+        with pytest.raises(Cancelled):
+            client.add_items(credentials(), [ImageItem("0" * 32, "a" * 64, (PdqEntry("f" * 64, 1),))],
+                             idempotency_key=new_idempotency_key(), cancel=stop)
+    # Full jitter may pick a short first wait; either way the call ends long before 30 s.
+    assert time.monotonic() - started < 5
+
+
+def test_cancelling_after_the_case_is_open_keeps_its_credentials(make_image_item):
+    items = [make_image_item(1) for _ in range(MAX_ITEMS_PER_REQUEST + 1)]
+    stop = threading.Event()
+    script = _recording_server()
+    with client_with(script) as client, pytest.raises(IncompleteSubmission) as caught:
+        client.create_case(Program.ADULT, items, case_key=new_case_key(), idempotency_key=new_idempotency_key(),
+                           cancel=stop, progress=lambda _share: stop.set())
+    assert isinstance(caught.value.__cause__, Cancelled)
+    assert caught.value.sent == MAX_ITEMS_PER_REQUEST and len(script.requests) == 1
 
 
 def test_misuse_is_a_programming_error(some_items):
