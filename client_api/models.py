@@ -12,6 +12,8 @@ import enum
 import re
 from dataclasses import dataclass, field
 
+from .keys import normalise_case_key, normalise_case_number
+
 __all__ = [
     "MAX_PDQ_PER_IMAGE",
     "MAX_VPDQ_FRAMES",
@@ -157,9 +159,6 @@ class CaseCredentials:
     case_key: str = field(repr=False)
 
     def __post_init__(self) -> None:
-        # Imported here: keys.py needs errors.py only, and keeping models free of it avoids a cycle.
-        from .keys import normalise_case_key, normalise_case_number
-
         object.__setattr__(self, "case_number", normalise_case_number(self.case_number))
         object.__setattr__(self, "case_key", normalise_case_key(self.case_key))
 
