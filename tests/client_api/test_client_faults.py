@@ -1,12 +1,11 @@
-"""IntakeClient under faults: a dead port, refused TLS, and server misbehaviour.
+"""IntakeClient under faults: addresses, TLS, a dead port, a silent or hanging-up server, and misbehaviour.
 
-A real closed port and a real TLS server stand in for the network where they can. ``httpx.MockTransport`` is
-used only for faults the real intake server cannot produce on demand (5xx, 429 with a chosen Retry-After,
-dropped answers, answers that are not the protocol); client-server behaviour is tested against the real
-server in test_client_server.py.
+Real parts where they can produce the fault: a closed port, raw sockets that hang up or never answer, and the
+real intake service over HTTPS with a certificate from an untrusted CA. ``httpx.MockTransport`` is used only
+for faults the real service cannot produce on demand (5xx, 429 with a short or dated Retry-After, answers that
+are not the protocol, cookies). Normal client-server behaviour is in test_client_server.py.
 """
 
-import http.server
 import json
 import socket
 import ssl
@@ -117,51 +116,54 @@ def test_certificate_verification_cannot_be_turned_off():
 
 
 @pytest.fixture(scope="module")
-def tls_server():
-    """A real HTTPS server on loopback whose certificate comes from a throw-away CA nobody trusts."""
+def tls_server(tmp_path_factory):
+    """The real intake service over HTTPS on loopback, its certificate from a throw-away CA nobody trusts."""
+    import uvicorn
+
+    from intake import Settings, create_app
+
     authority = trustme.CA()
     certificate = authority.issue_cert("localhost", "127.0.0.1")
-    requests = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's naming
-            requests.append(self.path)
-            body = json.dumps(status_json()).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    certificate.configure_cert(context)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    folder = tmp_path_factory.mktemp("intake-tls")
+    key_file, cert_file = folder / "key.pem", folder / "cert.pem"
+    certificate.private_key_pem.write_to_path(str(key_file))
+    certificate.cert_chain_pems[0].write_to_path(str(cert_file))
+    app = create_app(Settings(database_url=f"sqlite:///{folder}/intake.sqlite3"))
+    sock = socket.create_server(("127.0.0.1", 0))
+    config = uvicorn.Config(app, ssl_keyfile=str(key_file), ssl_certfile=str(cert_file), access_log=False,
+                            log_config=None, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    yield f"https://localhost:{server.server_address[1]}", authority, requests
-    server.shutdown()
-    server.server_close()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started
+    yield f"https://localhost:{sock.getsockname()[1]}", authority
+    server.should_exit = True
+    thread.join(10)
 
 
-def test_a_certificate_nobody_vouches_for_stops_the_request_before_anything_is_sent(tls_server):
-    url, _, requests = tls_server
-    before = len(requests)
-    with IntakeClient(url, retries=FAST) as client, pytest.raises(UntrustedCertificate, match="nothing was sent"):
-        client.status(credentials())
-    assert len(requests) == before
+def test_a_certificate_nobody_vouches_for_stops_the_request_before_anything_is_sent(tls_server, some_items):
+    url, _ = tls_server
+    with IntakeClient(url, retries=FAST) as client, pytest.raises(UntrustedCertificate, match="nothing was sent") as caught:
+        client.create_case(Program.ADULT, some_items, case_key=new_case_key(), idempotency_key=new_idempotency_key())
+    chain, cause = [], caught.value.__cause__
+    while cause is not None:
+        chain.append(type(cause))
+        cause = cause.__cause__ or cause.__context__
+    assert ssl.SSLCertVerificationError in chain
 
 
-def test_a_private_certificate_authority_can_be_trusted_explicitly(tls_server):
-    url, authority, requests = tls_server
+def test_a_private_certificate_authority_can_be_trusted_explicitly(tls_server, some_items):
+    url, authority = tls_server
     context = ssl.create_default_context()
     authority.configure_trust(context)
+    case_key = new_case_key()
     with IntakeClient(url, retries=FAST, verify=context) as client:
-        assert client.status(credentials()).case_number == NUMBER
-    assert requests[-1] == f"/v1/cases/{NUMBER}"
+        status = client.create_case(Program.ADULT, some_items, case_key=case_key,
+                                    idempotency_key=new_idempotency_key())
+        assert client.status(CaseCredentials(status.case_number, case_key)).item_count == len(some_items)
 
 
 # -- a dead port ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from client_api import (
     CaseWithdrawn,
     IntakeClient,
     ServiceUnavailable,
+    TooManyAttempts,
     Program,
     RetryPolicy,
     new_case_key,
@@ -150,3 +151,25 @@ def test_a_dead_service_then_a_live_one(intake_server, some_items):
         client.create_case(Program.ADULT, some_items, case_key=case_key, idempotency_key=key)
     with IntakeClient(intake_server.url, retries=FAST) as client:
         assert client.create_case(Program.ADULT, some_items, case_key=case_key, idempotency_key=key).item_count == 4
+
+
+def test_repeated_wrong_keys_are_throttled_by_the_real_service(client, some_items):
+    """The service throttles a case number after repeated failures; its Retry-After is far beyond what the client
+    waits for, so the person is told at once to come back later."""
+    case_key = new_case_key()
+    created = client.create_case(Program.ADULT, some_items[:1], case_key=case_key, idempotency_key=new_idempotency_key())
+    guess = CaseCredentials(created.case_number, new_case_key())
+    for _ in range(20):
+        try:
+            client.status(guess)
+        except CaseNotFound:
+            continue
+        except TooManyAttempts as exc:
+            assert exc.retry_after is not None and exc.retry_after > FAST.max_retry_after
+            assert "Your case is safe" in str(exc)
+            break
+    else:
+        raise AssertionError("twenty wrong keys were never throttled")
+    # The right key is throttled too while the window lasts (the service cannot tell the person from a guesser).
+    with pytest.raises(TooManyAttempts):
+        client.status(CaseCredentials(created.case_number, case_key))
