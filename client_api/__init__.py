@@ -6,7 +6,14 @@ a case; importing ``client_api`` never touches the keyring.
 """
 
 from .bundle import Bundle, load_bundle, save_bundle
-from .client import DEFAULT_TIMEOUT, IntakeClient, RetryPolicy, new_idempotency_key
+from .client import (
+    DEFAULT_TIMEOUT,
+    MASKED_CASE_KEY,
+    IntakeClient,
+    RetryPolicy,
+    new_idempotency_key,
+    payload_preview,
+)
 from .errors import (
     BundleError,
     Cancelled,
@@ -42,6 +49,7 @@ from .models import (
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MASKED_CASE_KEY",
     "Bundle",
     "BundleError",
     "Cancelled",
@@ -78,5 +86,6 @@ __all__ = [
     "new_idempotency_key",
     "normalise_case_key",
     "normalise_case_number",
+    "payload_preview",
     "save_bundle",
 ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import http.cookiejar
 import ipaddress
+import json
 import logging
 import random
 import re
@@ -54,11 +55,13 @@ from .models import CaseCredentials, CaseStatus, Item, Program
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MASKED_CASE_KEY",
     "MAX_BODY_BYTES",
     "MAX_ITEMS_PER_REQUEST",
     "IntakeClient",
     "RetryPolicy",
     "new_idempotency_key",
+    "payload_preview",
 ]
 
 log = logging.getLogger(__name__)
@@ -100,6 +103,28 @@ class RetryPolicy:
     def delay(self, retry: int) -> float:
         """The wait before retry number ``retry`` (0-based): exponential, capped, with full jitter."""
         return random.uniform(0.0, min(self.max_backoff, self.backoff * 2.0**retry))
+
+
+#: What ``payload_preview`` shows in place of the case key: the secret is never put on screen with the payload.
+MASKED_CASE_KEY = "(your case key)"
+
+
+def payload_preview(items: Iterable[Item], *, program: Program | None = None, client_version: str = "unknown") -> str:
+    """What the service receives for these items, as indented JSON, for a person who wants to see it.
+
+    Built by the same code as the requests themselves. With ``program`` it is the body that opens a case (with
+    the case key replaced by ``MASKED_CASE_KEY``); without, the body that adds items to a case. A submission too
+    big for one request goes as several bodies of this shape, together holding exactly these items.
+    """
+    if not _VERSION.fullmatch(client_version):
+        raise ValueError("client_version is a short version string such as '0.1.0'")
+    body: dict[str, Any] = {"items": _wire.items_to_json(items)}
+    if program is not None:
+        if not isinstance(program, Program):
+            raise TypeError(f"program is a Program, got {type(program).__name__}")
+        body = {"program": program.value, "client": f"takeback/{client_version}", "case_key": MASKED_CASE_KEY,
+                **body}
+    return json.dumps(json.loads(_wire.dumps(body)), indent=2)
 
 
 def new_idempotency_key() -> str:

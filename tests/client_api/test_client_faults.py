@@ -503,3 +503,17 @@ def test_misuse_is_a_programming_error(some_items):
             client.create_case("adult", some_items, case_key=new_case_key(), idempotency_key=new_idempotency_key())
         with pytest.raises(TypeError):
             client.status((NUMBER, new_case_key()))  # type: ignore[arg-type]
+
+
+def test_the_payload_preview_is_what_is_sent_with_the_key_masked(some_items):
+    from client_api import MASKED_CASE_KEY, payload_preview
+
+    script = Script(httpx.Response(201, json=status_json()))
+    case_key = new_case_key()
+    with client_with(script) as client:
+        client.create_case(Program.ADULT, some_items, case_key=case_key, idempotency_key=new_idempotency_key())
+    sent = json.loads(script.requests[0].content)
+    shown = json.loads(payload_preview(some_items, program=Program.ADULT, client_version="9.9.9"))
+    assert shown == {**sent, "case_key": MASKED_CASE_KEY}
+    assert case_key not in payload_preview(some_items, program=Program.ADULT)
+    assert json.loads(payload_preview(some_items)) == {"items": sent["items"]}
