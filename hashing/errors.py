@@ -10,9 +10,11 @@ which file it is, and messages may end up somewhere the file name must not (a lo
     ├── NotAFile                 not_a_file    a folder, device or other non-file
     ├── FileUnreadable           unreadable    no permission, or the disk failed while reading
     ├── EmptyFile                empty         zero bytes
+    ├── FileChanged              changed       the file shrank or vanished while it was being read
     ├── UnsupportedFormat        unsupported   not a photo or video we can read
     ├── CorruptMedia             corrupt       damaged or incomplete (truncated download, bad header)
     ├── TooLarge                 too_large     more pixels or bytes than we safely decode
+    ├── InvalidTmk               invalid_tmk   a .tmk video fingerprint file that is damaged or incompatible
     └── Cancelled                cancelled     the person stopped the work
 """
 
@@ -22,9 +24,11 @@ __all__ = [
     "Cancelled",
     "CorruptMedia",
     "EmptyFile",
+    "FileChanged",
     "FileMissing",
     "FileUnreadable",
     "HashingError",
+    "InvalidTmk",
     "NotAFile",
     "TooLarge",
     "UnsupportedFormat",
@@ -74,6 +78,14 @@ class EmptyFile(HashingError):
     )
 
 
+class FileChanged(HashingError):
+    code = "changed"
+    default_message = (
+        "This file changed while it was being read, so its fingerprint would not be reliable. It may still "
+        "be downloading or copying. Wait until that has finished, then add it again."
+    )
+
+
 class UnsupportedFormat(HashingError):
     code = "unsupported"
     default_message = (
@@ -96,6 +108,26 @@ class TooLarge(HashingError):
         "This file is larger than Takeback can safely open. If it is a photo, save a smaller copy "
         "(for example with a phone's share or resize option) and add that."
     )
+
+
+class InvalidTmk(HashingError):
+    """A TMK fingerprint file (``.tmk``) that Takeback cannot use; ``reason`` says what is wrong with it."""
+
+    code = "invalid_tmk"
+    default_message = (
+        "This video fingerprint file (.tmk) cannot be used. It may be damaged or made by a different tool. "
+        "If you still have the video, add the video itself instead."
+    )
+
+    def __init__(self, reason: str | None = None) -> None:
+        self.reason = reason
+        if reason is None:
+            super().__init__()
+        else:
+            super().__init__(
+                f"This video fingerprint file (.tmk) cannot be used: {reason}. It may be damaged or made by a "
+                "different tool. If you still have the video, add the video itself instead."
+            )
 
 
 class Cancelled(HashingError):
