@@ -66,6 +66,20 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+
+class _QuietHttpx(logging.Filter):
+    """Drops httpx's INFO line per request: it holds the URL, and ours carry the case number.
+
+    Nothing about a case may reach a log (the app logs to stderr at INFO when diagnostics are on); httpx's
+    warnings still pass.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+logging.getLogger("httpx").addFilter(_QuietHttpx())
+
 #: Connecting should be quick; a big batch of video fingerprints on a slow uplink may take a while to write.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=60.0, pool=10.0)
 MAX_ITEMS_PER_REQUEST = 500  #: protocol limit

@@ -1,5 +1,6 @@
 """IntakeClient against the real intake server on loopback (the session's ``intake_server``)."""
 
+import logging
 import socket
 import uuid
 
@@ -170,3 +171,23 @@ def test_repeated_wrong_keys_are_throttled_by_the_real_service(client, some_item
             break
     else:
         raise AssertionError("twenty wrong keys were never throttled")
+
+
+def test_nothing_about_the_case_reaches_a_log(intake_server, client, some_items, caplog):
+    """Even with every logger at DEBUG (ours, httpx's, httpcore's), no case number, key or fingerprint is logged."""
+    caplog.set_level(logging.DEBUG)
+    case_key = new_case_key()
+    with RecordingProxy(intake_server.url, drop_answers=1) as proxy:
+        with IntakeClient(proxy.url, retries=FAST) as retrying:
+            status = retrying.create_case(Program.ADULT, some_items, case_key=case_key,
+                                          idempotency_key=new_idempotency_key())
+            credentials = CaseCredentials(status.case_number, case_key)
+            retrying.status(credentials)
+            with pytest.raises(CaseNotFound):
+                retrying.status(CaseCredentials(status.case_number, new_case_key()))
+            retrying.withdraw(credentials)
+    logged = caplog.text + "".join(str(record.args) for record in caplog.records)
+    assert caplog.records  # the retry was logged, so logging was on
+    for secret in (status.case_number, compact(status.case_number), case_key, some_items[0].md5,
+                   some_items[0].sha256, some_items[0].pdq[0].hash):
+        assert secret not in logged
