@@ -39,6 +39,7 @@ from ..about import __version__
 __all__ = ["add_parser"]
 
 KEY_VARIABLE = "TAKEBACK_CASE_KEY"
+_STOPPED = 130  # the shell's status for a command stopped with Ctrl+C, as ``takeback hash`` uses
 
 _PROGRAM_HELP = (
     "which programme the photos and videos belong to: 'under18' if you were under 18 in any of them "
@@ -281,21 +282,26 @@ def _open_case(
         return 1
     except ClientError as exc:
         return _report(exc, sys.stderr)
+    except KeyboardInterrupt:
+        print("\nStopped while sending. No case number was received, so start again to get one; "
+              "the photos and videos on this computer are unchanged.", file=sys.stderr)
+        return _STOPPED
     credentials = CaseCredentials(status.case_number, case_key)
     _print_case(credentials, len(items), failures, as_json)
     remembered = _remember(credentials) if remember else True
     return 1 if failures or not remembered else 0
 
 
-def _hash_or_stop(paths: Sequence[str]) -> tuple[list[Item], list[_Failure]] | None:
+def _hash_or_stop(paths: Sequence[str]) -> tuple[list[Item], list[_Failure]] | int:
+    """The items and failures, or the exit status when there is nothing to send."""
     try:
         items, failures = _fingerprint(paths, sys.stderr)
     except KeyboardInterrupt:
         print("\nStopped. Nothing was sent or saved.", file=sys.stderr)
-        return None
+        return _STOPPED
     if not items:
         print("None of these files could be fingerprinted, so nothing was sent or saved.", file=sys.stderr)
-        return None
+        return 1
     return items, failures
 
 
@@ -304,17 +310,17 @@ def _run_submit(args: argparse.Namespace) -> int:
     if client is None:
         return 1
     hashed = _hash_or_stop(args.paths)
-    if hashed is None:
+    if isinstance(hashed, int):
         client.close()
-        return 1
+        return hashed
     items, failures = hashed
     return _open_case(client, Program(args.program), items, failures, as_json=args.json, remember=args.remember)
 
 
 def _run_bundle_save(args: argparse.Namespace) -> int:
     hashed = _hash_or_stop(args.paths)
-    if hashed is None:
-        return 1
+    if isinstance(hashed, int):
+        return hashed
     items, failures = hashed
     try:
         save_bundle(args.out, Program(args.program), items)
@@ -354,6 +360,9 @@ def _with_case(args: argparse.Namespace, call: Callable[[IntakeClient, CaseCrede
             status = call(client, credentials)
         except ClientError as exc:
             return _report(exc, sys.stderr)
+        except KeyboardInterrupt:
+            print("\nStopped. Run the command again to see whether anything changed.", file=sys.stderr)
+            return _STOPPED
     if args.json:
         print(json.dumps(_status_json(status)))
     else:
