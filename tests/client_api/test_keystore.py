@@ -65,14 +65,20 @@ def test_an_entry_removed_outside_takeback_is_skipped(keyring_file):
     assert keystore.recall() == [kept]
 
 
-def test_nothing_is_written_until_the_person_asks(keyring_file, some_items):
+def test_nothing_is_written_until_the_person_asks(keyring_file, intake_server, some_items, tmp_path):
+    """A whole journey through the library (open, check, save a bundle, withdraw) leaves the keyring untouched."""
     import client_api
 
-    with client_api.IntakeClient("http://127.0.0.1:9"):
-        pass
-    client_api.load_bundle  # noqa: B018 - touching the package API must not create a keyring entry either
-    assert not keyring_file.exists() or keystore.recall() == []
-    keystore.remember(_credentials("ABC234DEF"))
+    case_key = new_case_key()
+    with client_api.IntakeClient(intake_server.url) as client:
+        status = client.create_case(client_api.Program.ADULT, some_items, case_key=case_key,
+                                    idempotency_key=client_api.new_idempotency_key())
+        credentials = CaseCredentials(status.case_number, case_key)
+        client.status(credentials)
+        client_api.save_bundle(tmp_path / "case.takeback", client_api.Program.ADULT, some_items)
+        client.withdraw(credentials)
+    assert not keyring_file.exists()
+    keystore.remember(credentials)
     assert keyring_file.exists()
 
 
