@@ -2,6 +2,7 @@
 
 import logging
 import socket
+import time
 import uuid
 
 import httpx
@@ -191,3 +192,30 @@ def test_nothing_about_the_case_reaches_a_log(intake_server, client, some_items,
     for secret in (status.case_number, compact(status.case_number), case_key, some_items[0].md5,
                    some_items[0].sha256, some_items[0].pdq[0].hash):
         assert secret not in logged
+
+
+@pytest.fixture(scope="module")
+def strict_server(tmp_path_factory):
+    """A second real service that throttles a case number after one failure, for one second."""
+    from intake import Settings, serve_in_thread
+
+    folder = tmp_path_factory.mktemp("intake-strict")
+    settings = Settings(database_url=f"sqlite:///{folder}/intake.sqlite3", port=0, max_failures=1,
+                        failure_window_seconds=1.0)
+    with serve_in_thread(settings) as handle:
+        yield handle
+
+
+def test_a_short_retry_after_from_the_real_service_is_waited_out(strict_server, some_items):
+    case_key = new_case_key()
+    with RecordingProxy(strict_server.url) as proxy, IntakeClient(proxy.url, retries=FAST) as client:
+        created = client.create_case(Program.ADULT, some_items[:1], case_key=case_key,
+                                     idempotency_key=new_idempotency_key())
+        with pytest.raises(CaseNotFound):
+            client.status(CaseCredentials(created.case_number, new_case_key()))
+        # The number is now blocked for about a second: the client waits as told, then gets through.
+        started = time.monotonic()
+        assert client.status(CaseCredentials(created.case_number, case_key)).case_number == created.case_number
+        assert time.monotonic() - started >= 0.5
+    # create, the wrong key, then the right key twice: refused with 429, and accepted after the wait.
+    assert [r.method for r in proxy.requests] == ["POST", "GET", "GET", "GET"]
