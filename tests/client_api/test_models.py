@@ -133,3 +133,11 @@ def test_a_withdrawn_case_without_feedback_says_so():
 def test_metas_reference_tmk_files_are_accepted_as_they_are(data_dir):
     for path in sorted((data_dir / "expected" / "tmk").glob("*.tmk")):
         assert VideoItem(MD5, SHA, (), tmk=path.read_bytes()).tmk.startswith(TMK_MAGIC)
+
+
+def test_the_wait_is_said_in_words():
+    from client_api import TooManyAttempts
+
+    assert "Wait a minute" in str(TooManyAttempts(30))
+    assert "Wait about 15 minutes" in str(TooManyAttempts(900))
+    assert "Wait a while" in str(TooManyAttempts(None))
