@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import io
 import json
 import os
 import re
@@ -42,6 +43,27 @@ def takeback(*args: str, key: str | None = None, stdin: str = "", timeout: float
         [sys.executable, "-m", "desktop", *args], cwd=REPO, env=env, input=stdin, capture_output=True, text=True,
         timeout=timeout,
     )
+
+
+@pytest.fixture
+def run_takeback(capsys, monkeypatch):
+    """``takeback`` in this process (no interpreter start-up): stdin is a pipe, the key only from the env."""
+    from desktop.cli import main
+
+    def run(*args: str, key: str | None = None, stdin: str = "") -> subprocess.CompletedProcess:
+        monkeypatch.delenv("TAKEBACK_CASE_KEY", raising=False)
+        if key is not None:
+            monkeypatch.setenv("TAKEBACK_CASE_KEY", key)
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's usage errors
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out, err)
+
+    return run
 
 
 def write_photo(path: Path, seed: int) -> Path:
@@ -97,55 +119,55 @@ def test_status_reads_the_key_from_the_environment(intake_server, open_case):
     assert open_case.case_key not in result.stdout + result.stderr
 
 
-def test_status_reads_a_piped_key_and_prints_json(intake_server, open_case):
+def test_status_reads_a_piped_key_and_prints_json(intake_server, open_case, run_takeback):
     typed_number = open_case.case_number.replace("-", "").lower()
-    result = takeback("status", "--intake", intake_server.url, typed_number, "--json", stdin=open_case.case_key + "\n")
+    result = run_takeback("status", "--intake", intake_server.url, typed_number, "--json", stdin=open_case.case_key + "\n")
     assert result.returncode == 0, result.stderr
     status = json.loads(result.stdout)
     assert status["case_number"] == open_case.case_number
     assert status["state"] == "active" and status["item_count"] == 1 and status["feedback"] == []
 
 
-def test_a_wrong_key_gets_the_not_found_message(intake_server, open_case):
-    result = takeback("status", "--intake", intake_server.url, open_case.case_number, key=new_case_key())
+def test_a_wrong_key_gets_the_not_found_message(intake_server, open_case, run_takeback):
+    result = run_takeback("status", "--intake", intake_server.url, open_case.case_number, key=new_case_key())
     assert result.returncode == 1
     assert "could not find a case with this case number and key" in result.stderr
 
 
-def test_a_mistyped_case_number_is_caught_before_anything_is_sent(dead_url):
-    result = takeback("status", "--intake", dead_url, "ABC-DEF-GH22", key=new_case_key())
+def test_a_mistyped_case_number_is_caught_before_anything_is_sent(dead_url, run_takeback):
+    result = run_takeback("status", "--intake", dead_url, "ABC-DEF-GH22", key=new_case_key())
     assert result.returncode == 1
     assert "typing mistake" in result.stderr and "could not reach" not in result.stderr
 
 
-def test_the_key_is_never_a_command_line_option():
-    result = takeback("status", "--intake", "http://127.0.0.1:9", "ABC-DEF-GH22", "--key", new_case_key())
+def test_the_key_is_never_a_command_line_option(run_takeback):
+    result = run_takeback("status", "--intake", "http://127.0.0.1:9", "ABC-DEF-GH22", "--key", new_case_key())
     assert result.returncode == 2
 
 
-def test_withdraw_asks_first_and_does_nothing_without_yes(intake_server, open_case):
-    refused = takeback("withdraw", "--intake", intake_server.url, open_case.case_number, key=open_case.case_key,
+def test_withdraw_asks_first_and_does_nothing_without_yes(intake_server, open_case, run_takeback):
+    refused = run_takeback("withdraw", "--intake", intake_server.url, open_case.case_number, key=open_case.case_key,
                        stdin="no\n")
     assert refused.returncode == 1 and "Nothing was changed." in refused.stderr
     assert "cannot be undone" in refused.stderr
     with IntakeClient(intake_server.url) as client:
         assert client.status(open_case).state.value == "active"
 
-    confirmed = takeback("withdraw", "--intake", intake_server.url, open_case.case_number, key=open_case.case_key,
+    confirmed = run_takeback("withdraw", "--intake", intake_server.url, open_case.case_number, key=open_case.case_key,
                          stdin="yes\n")
     assert confirmed.returncode == 0, confirmed.stderr
     assert "This case is withdrawn." in confirmed.stdout
 
 
-def test_withdraw_yes_skips_the_question(intake_server, open_case):
-    result = takeback("withdraw", "--yes", "--json", "--intake", intake_server.url, open_case.case_number,
+def test_withdraw_yes_skips_the_question(intake_server, open_case, run_takeback):
+    result = run_takeback("withdraw", "--yes", "--json", "--intake", intake_server.url, open_case.case_number,
                       key=open_case.case_key)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["state"] == "withdrawn"
 
 
-def test_plain_http_to_another_computer_is_refused_before_the_key_is_asked(open_case):
-    result = takeback("status", "--intake", "http://intake.example.org", open_case.case_number,
+def test_plain_http_to_another_computer_is_refused_before_the_key_is_asked(open_case, run_takeback):
+    result = run_takeback("status", "--intake", "http://intake.example.org", open_case.case_number,
                       stdin=open_case.case_key + "\n")
     assert result.returncode == 1
     assert "https://" in result.stderr and "Case key" not in result.stderr
