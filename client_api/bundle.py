@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -145,16 +146,15 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
 
 def _read_limited(path: Path) -> bytes:
     try:
+        # Checked before opening: opening a named pipe or a device would wait forever or read without end.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise BundleError("This is not a fingerprint file (it is a folder or a device). Choose the file itself.")
         with path.open("rb") as source:
-            if not path.is_file():
-                raise BundleError("This is a folder, not a fingerprint file. Choose the file itself.")
             data = source.read(MAX_BUNDLE_BYTES + 1)
     except FileNotFoundError as exc:
         raise BundleError(
             "This fingerprint file could not be found. It may have been moved, renamed or deleted."
         ) from exc
-    except IsADirectoryError as exc:
-        raise BundleError("This is a folder, not a fingerprint file. Choose the file itself.") from exc
     except PermissionError as exc:
         raise BundleError("This fingerprint file could not be opened: Takeback may not read it.") from exc
     except OSError as exc:

@@ -152,8 +152,13 @@ def test_a_bundle_at_the_item_limit_loads(tmp_path, make_image_item):
     assert len(load_bundle(path).items) == MAX_BUNDLE_ITEMS
 
 
-def test_missing_files_and_folders_get_their_own_messages(tmp_path):
+def test_missing_files_folders_and_pipes_get_their_own_messages(tmp_path):
     with pytest.raises(BundleError, match="could not be found"):
         load_bundle(tmp_path / "gone.takeback")
     with pytest.raises(BundleError, match="folder"):
         load_bundle(tmp_path)
+    if hasattr(os, "mkfifo"):
+        pipe = tmp_path / "pipe.takeback"
+        os.mkfifo(pipe)
+        with pytest.raises(BundleError, match="device"):
+            load_bundle(pipe)  # returns at once instead of waiting for a writer
