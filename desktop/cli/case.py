@@ -33,6 +33,7 @@ from client_api import (
     normalise_case_number,
     save_bundle,
 )
+from client_api.bundle import MAX_BUNDLE_ITEMS
 
 from ..about import __version__
 from ._terminal import STOPPED, printable
@@ -322,6 +323,11 @@ def _run_bundle_save(args: argparse.Namespace) -> int:
     if isinstance(hashed, int):
         return hashed
     items, failures = hashed
+    if len(items) > MAX_BUNDLE_ITEMS:
+        print(f"One fingerprint file holds at most {MAX_BUNDLE_ITEMS:,} files' fingerprints, and these are "
+              f"{len(items):,}. Nothing was saved. Save them in smaller groups, for example one folder at a time.",
+              file=sys.stderr)
+        return 1
     try:
         save_bundle(args.out, Program(args.program), items)
     except ClientError as exc:

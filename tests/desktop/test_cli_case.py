@@ -291,6 +291,14 @@ def test_a_bundle_name_that_is_not_valid_text_is_still_reported(photos, tmp_path
     assert Path(out).exists() and "bundle-\ufffd.takeback" in saved.stdout
 
 
+def test_too_many_files_for_one_bundle_are_refused_kindly(photos, tmp_path, run_takeback, monkeypatch):
+    monkeypatch.setattr("desktop.cli.case.MAX_BUNDLE_ITEMS", 1)
+    out = tmp_path / "all.takeback"
+    result = run_takeback("bundle", "save", str(out), *map(str, photos))
+    assert result.returncode == 1 and "smaller groups" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
 def test_a_damaged_bundle_is_refused_kindly(intake_server, tmp_path):
     bad = tmp_path / "bad.takeback"
     bad.write_text('{"format": "takeback-bundle", "version": 7}')
