@@ -23,16 +23,10 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from hashing import (
-    HashingError,
-    ImageFingerprints,
-    VideoFingerprints,
-    VpdqFrame,
-    hash_file,
-    iter_media_paths,
-)
+if TYPE_CHECKING:  # hashing loads numpy and Pillow: only ``run`` needs it, not every ``takeback`` command
+    from hashing import HashingError, ImageFingerprints, VideoFingerprints, VpdqFrame
 
 from ._terminal import STOPPED, printable
 
@@ -73,6 +67,8 @@ def _seconds(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hashing import HashingError, VideoFingerprints, hash_file, iter_media_paths
+
     if args.tmk_dir is not None:
         if args.no_tmk:
             args._parser.error("--tmk-dir needs the TMK fingerprint; leave out --no-tmk")
@@ -127,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
 
 def fingerprint_record(path: Path, result: ImageFingerprints | VideoFingerprints) -> dict[str, Any]:
     """The JSON object ``takeback hash --json`` prints for one fingerprinted file."""
+    from hashing import ImageFingerprints
+
     record: dict[str, Any] = {"path": printable(path), "kind": result.kind.value, "md5": result.md5,
                               "sha256": result.sha256}
     if isinstance(result, ImageFingerprints):
@@ -179,6 +177,8 @@ class _TableReport:
         self._header_done = False
 
     def success(self, path: Path, result: ImageFingerprints | VideoFingerprints) -> None:
+        from hashing import ImageFingerprints
+
         if isinstance(result, ImageFingerprints):
             first = result.pdq[0].hash
             quality, fingerprint = str(first.quality), first.hex
