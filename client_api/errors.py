@@ -129,6 +129,9 @@ class TooManyAttempts(ClientError):
         )
 
 
+_NOTHING_CHANGED = "Nothing was changed."
+
+
 class RequestRejected(ClientError):
     """The service refused the request (a 4xx) and said why; ``status`` and ``server_code`` are for programs."""
 
@@ -140,9 +143,9 @@ class RequestRejected(ClientError):
         reason = (server_message or "").strip()
         if reason and not reason.endswith((".", "!", "?")):
             reason += "."
-        super().__init__(
-            f"The service did not accept this request. {reason or 'It gave no reason.'} Nothing was changed."
-        )
+        if not reason.endswith(_NOTHING_CHANGED):  # the intake service's own messages already say so
+            reason = f"{reason or 'It gave no reason.'} {_NOTHING_CHANGED}"
+        super().__init__(f"The service did not accept this request. {reason}")
 
 
 class CaseWithdrawn(RequestRejected):

@@ -31,10 +31,11 @@ import numpy as np
 
 from ._files import checked_open, checked_stat
 from ._opencv import quiet_cv2
+from .detect import HEADER_SIZE, format_of_header
 from .errors import Cancelled, CorruptMedia, FileUnreadable, TooLarge, UnsupportedFormat
 from .exact import ExactHashes, exact_hashes
 from .pdq import MIN_DIMENSION, fast_pdq_from_bgr
-from .results import FingerprintWarning, VideoFingerprints, VpdqFrame, WarningCode
+from .results import FingerprintWarning, MediaKind, VideoFingerprints, VpdqFrame, WarningCode
 
 if TYPE_CHECKING:
     from .tmk import TmkAccumulator
@@ -49,25 +50,6 @@ MAX_FRAME_PIXELS = 2 * 7680 * 4320
 
 #: Progress is reported at most this often (seconds), so a GUI is not flooded with updates.
 _PROGRESS_INTERVAL = 0.1
-
-# First bytes of the containers FFmpeg reads that people meet: with one of these a file that fails to open is
-# a damaged video, without one it is something else with a video's name.
-_CONTAINER_SIGNATURES: tuple[tuple[int, bytes], ...] = (
-    (4, b"ftyp"),  # MP4, MOV, M4V, 3GP
-    (4, b"moov"),
-    (4, b"mdat"),
-    (4, b"free"),
-    (4, b"wide"),
-    (4, b"skip"),
-    (0, b"\x1a\x45\xdf\xa3"),  # Matroska, WebM
-    (8, b"AVI "),  # RIFF....AVI
-    (0, b"FLV"),
-    (0, b"OggS"),
-    (0, b"\x00\x00\x01\xba"),  # MPEG program stream
-    (0, b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"),  # ASF, WMV
-    (0, b".RMF"),
-)
-_MPEG_TS_SYNC, _MPEG_TS_PACKET = 0x47, 188
 
 
 def vpdq_frame_mod(seconds: float, fps: float) -> int:
@@ -347,11 +329,11 @@ def _unopenable(handle: BinaryIO) -> CorruptMedia | UnsupportedFormat:
     """A damaged video when the file starts like a video container, otherwise not a video at all."""
     try:
         handle.seek(0)
-        head = handle.read(_MPEG_TS_PACKET + 1)
+        head = handle.read(HEADER_SIZE)
     except OSError as exc:
         raise FileUnreadable() from exc
-    if any(head[at : at + len(magic)] == magic for at, magic in _CONTAINER_SIGNATURES):
-        return CorruptMedia()
-    if len(head) > _MPEG_TS_PACKET and head[0] == head[_MPEG_TS_PACKET] == _MPEG_TS_SYNC:
-        return CorruptMedia()
-    return UnsupportedFormat()
+    try:
+        starts_like_video = format_of_header(head).kind is MediaKind.VIDEO
+    except UnsupportedFormat:
+        starts_like_video = False
+    return CorruptMedia() if starts_like_video else UnsupportedFormat()

@@ -33,13 +33,14 @@ from client_api import (
     normalise_case_number,
     save_bundle,
 )
+from client_api.bundle import MAX_BUNDLE_ITEMS
 
 from ..about import __version__
+from ._terminal import STOPPED, printable
 
 __all__ = ["add_parser"]
 
 KEY_VARIABLE = "TAKEBACK_CASE_KEY"
-_STOPPED = 130  # the shell's status for a command stopped with Ctrl+C, as ``takeback hash`` uses
 
 _PROGRAM_HELP = (
     "which programme the photos and videos belong to: 'under18' if you were under 18 in any of them "
@@ -147,8 +148,8 @@ def _fingerprint(paths: Sequence[str], err: TextIO) -> tuple[list[Item], list[_F
         try:
             result = hash_file(path)
         except HashingError as exc:
-            failures.append(_Failure(str(path), exc.code, str(exc)))
-            print(f"Skipped {path}: {exc}", file=err, flush=True)
+            failures.append(_Failure(printable(path), exc.code, str(exc)))
+            print(f"Skipped {printable(path)}: {exc}", file=err, flush=True)
             continue
         items.append(to_item(result))
     return items, failures
@@ -285,7 +286,7 @@ def _open_case(
     except KeyboardInterrupt:
         print("\nStopped while sending. No case number was received, so start again to get one; "
               "the photos and videos on this computer are unchanged.", file=sys.stderr)
-        return _STOPPED
+        return STOPPED
     credentials = CaseCredentials(status.case_number, case_key)
     _print_case(credentials, len(items), failures, as_json)
     remembered = _remember(credentials) if remember else True
@@ -298,7 +299,7 @@ def _hash_or_stop(paths: Sequence[str]) -> tuple[list[Item], list[_Failure]] | i
         items, failures = _fingerprint(paths, sys.stderr)
     except KeyboardInterrupt:
         print("\nStopped. Nothing was sent or saved.", file=sys.stderr)
-        return _STOPPED
+        return STOPPED
     if not items:
         print("None of these files could be fingerprinted, so nothing was sent or saved.", file=sys.stderr)
         return 1
@@ -322,13 +323,19 @@ def _run_bundle_save(args: argparse.Namespace) -> int:
     if isinstance(hashed, int):
         return hashed
     items, failures = hashed
+    if len(items) > MAX_BUNDLE_ITEMS:
+        print(f"One fingerprint file holds at most {MAX_BUNDLE_ITEMS:,} files' fingerprints, and these are "
+              f"{len(items):,}. Nothing was saved. Save them in smaller groups, for example one folder at a time.",
+              file=sys.stderr)
+        return 1
     try:
         save_bundle(args.out, Program(args.program), items)
     except ClientError as exc:
         return _report(exc, sys.stderr)
     files = "1 file" if len(items) == 1 else f"{len(items)} files"
-    print(f"The fingerprints of {files} were saved to {args.out}. It holds only fingerprints: no names or pictures.")
-    print(f"To send them: takeback bundle submit --intake URL {args.out}")
+    out = printable(args.out)
+    print(f"The fingerprints of {files} were saved to {out}. It holds only fingerprints: no names or pictures.")
+    print(f"To send them: takeback bundle submit --intake URL {out}")
     return 1 if failures else 0
 
 
@@ -362,7 +369,7 @@ def _with_case(args: argparse.Namespace, call: Callable[[IntakeClient, CaseCrede
             return _report(exc, sys.stderr)
         except KeyboardInterrupt:
             print("\nStopped. Run the command again to see whether anything changed.", file=sys.stderr)
-            return _STOPPED
+            return STOPPED
     if args.json:
         print(json.dumps(_status_json(status)))
     else:

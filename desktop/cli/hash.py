@@ -23,20 +23,14 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from hashing import (
-    HashingError,
-    ImageFingerprints,
-    VideoFingerprints,
-    VpdqFrame,
-    hash_file,
-    iter_media_paths,
-)
+if TYPE_CHECKING:  # hashing loads numpy and Pillow: only ``run`` needs it, not every ``takeback`` command
+    from hashing import HashingError, ImageFingerprints, VideoFingerprints, VpdqFrame
+
+from ._terminal import STOPPED, printable
 
 __all__ = ["add_parser", "fingerprint_record", "run"]
-
-_STOPPED = 130  # the shell's status for a command stopped with Ctrl+C
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -73,6 +67,8 @@ def _seconds(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hashing import HashingError, VideoFingerprints, hash_file, iter_media_paths
+
     if args.tmk_dir is not None:
         if args.no_tmk:
             args._parser.error("--tmk-dir needs the TMK fingerprint; leave out --no-tmk")
@@ -111,13 +107,13 @@ def run(args: argparse.Namespace) -> int:
                     tmk_files.save(path, result.tmk.to_bytes())
                 except OSError as exc:
                     unsaved += 1
-                    print(f"Could not save a TMK file in {_shown(args.tmk_dir)}: {exc.strerror or exc}",
+                    print(f"Could not save a TMK file in {printable(args.tmk_dir)}: {exc.strerror or exc}",
                           file=sys.stderr)
     except KeyboardInterrupt:
         if progress is not None:
             progress.clear()
         print("Stopped. Nothing was sent.", file=sys.stderr)
-        return _STOPPED
+        return STOPPED
     report.finish(done, failed)
     if done + failed == 0:
         print("No photos or videos were found there.", file=sys.stderr)
@@ -127,7 +123,9 @@ def run(args: argparse.Namespace) -> int:
 
 def fingerprint_record(path: Path, result: ImageFingerprints | VideoFingerprints) -> dict[str, Any]:
     """The JSON object ``takeback hash --json`` prints for one fingerprinted file."""
-    record: dict[str, Any] = {"path": _shown(path), "kind": result.kind.value, "md5": result.md5,
+    from hashing import ImageFingerprints
+
+    record: dict[str, Any] = {"path": printable(path), "kind": result.kind.value, "md5": result.md5,
                               "sha256": result.sha256}
     if isinstance(result, ImageFingerprints):
         record["pdq"] = [
@@ -151,11 +149,6 @@ def _frame(frame: VpdqFrame) -> dict[str, Any]:
     return {"frame": frame.frame, "timestamp": frame.timestamp, "quality": frame.quality, "hash": frame.hash.hex}
 
 
-def _shown(path: Path) -> str:
-    """The path as text that can always be printed, even when its name is not valid in this system's encoding."""
-    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
 class _JsonReport:
     def __init__(self, out: TextIO) -> None:
         self.out = out
@@ -164,7 +157,7 @@ class _JsonReport:
         self._line(fingerprint_record(path, result))
 
     def failure(self, path: Path, error: HashingError) -> None:
-        self._line({"path": _shown(path), "kind": "error", "code": error.code, "message": error.message})
+        self._line({"path": printable(path), "kind": "error", "code": error.code, "message": error.message})
 
     def finish(self, done: int, failed: int) -> None:
         pass
@@ -184,6 +177,8 @@ class _TableReport:
         self._header_done = False
 
     def success(self, path: Path, result: ImageFingerprints | VideoFingerprints) -> None:
+        from hashing import ImageFingerprints
+
         if isinstance(result, ImageFingerprints):
             first = result.pdq[0].hash
             quality, fingerprint = str(first.quality), first.hex
@@ -217,7 +212,7 @@ class _TableReport:
                                             fingerprint="FINGERPRINT (PDQ)", path="FILE") + "\n")
             self._header_done = True
         self.out.write(self._ROW.format(status=status, kind=kind, quality=quality, fingerprint=fingerprint,
-                                        path=_shown(path)) + "\n")
+                                        path=printable(path)) + "\n")
         self.out.flush()
 
     def _note(self, text: str) -> None:

@@ -312,6 +312,14 @@ def test_other_refusals_pass_on_the_services_own_words():
     assert "Item 2 has a PDQ hash of the wrong length. Nothing was changed." in str(caught.value)
 
 
+
+def test_a_refusal_that_already_says_nothing_changed_says_it_once():
+    message = "The request could not be understood. Nothing was changed."  # as the intake service words it
+    answer = httpx.Response(400, json={"error": {"code": "bad_request", "message": message}})
+    with client_with(Script(answer)) as client, pytest.raises(RequestRejected) as caught:
+        client.status(credentials())
+    assert str(caught.value) == f"The service did not accept this request. {message}"
+
 # -- what the client sends -----------------------------------------------------------------------------------
 
 def test_headers_say_nothing_about_the_machine_and_cookies_are_refused(some_items):

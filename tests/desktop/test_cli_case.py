@@ -283,6 +283,22 @@ def test_a_bundle_saved_offline_is_submitted_later(intake_server, photos, tmp_pa
     assert status.item_count == 2 and status.program is Program.UNDER_18
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux file names may be bytes that are not UTF-8")
+def test_a_bundle_name_that_is_not_valid_text_is_still_reported(photos, tmp_path):
+    out = os.fsdecode(bytes(tmp_path) + b"/bundle-\xff.takeback")  # a name from a Latin-1 USB stick
+    saved = takeback("bundle", "save", out, str(photos[0]), env={"PYTHONIOENCODING": "utf-8:strict"})
+    assert saved.returncode == 0, saved.stderr
+    assert Path(out).exists() and "bundle-\ufffd.takeback" in saved.stdout
+
+
+def test_too_many_files_for_one_bundle_are_refused_kindly(photos, tmp_path, run_takeback, monkeypatch):
+    monkeypatch.setattr("desktop.cli.case.MAX_BUNDLE_ITEMS", 1)
+    out = tmp_path / "all.takeback"
+    result = run_takeback("bundle", "save", str(out), *map(str, photos))
+    assert result.returncode == 1 and "smaller groups" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
 def test_a_damaged_bundle_is_refused_kindly(intake_server, tmp_path):
     bad = tmp_path / "bad.takeback"
     bad.write_text('{"format": "takeback-bundle", "version": 7}')

@@ -210,3 +210,11 @@ def test_video_every_frame_and_tmk_file(capsys, tmp_path):
     saved = (tmp_path / "tmk" / "test-padded-dimensions.tmk").read_bytes()
     assert base64.b64decode(record["tmk"]) == saved
     assert TmkHash.from_bytes(saved).frame_count > 0
+
+
+def test_commands_that_fingerprint_nothing_do_not_load_the_decoders():
+    # `takeback status` should start quickly: building the parser must not import hashing (numpy, Pillow).
+    code = "import sys; from desktop.cli import build_parser; build_parser(); print(sorted(sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    modules = set(loaded.stdout.strip("[]\n").replace("'", "").split(", "))
+    assert not modules & {"hashing", "numpy", "PIL", "cv2"}

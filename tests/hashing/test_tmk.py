@@ -21,6 +21,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pdqhash
 import pytest
 
 import hashing
@@ -549,7 +550,6 @@ def test_accumulator_equals_the_spec_formulas(photo, fps, times, count):
 
 def test_pdqf_is_pdqs_float_block_of_the_frame():
     """Meta's pdqhash binding returns the same 16x16 block, reversed (its element 0 is B[15, 15])."""
-    pdqhash = pytest.importorskip("pdqhash")
     rgb = np.random.default_rng(5).integers(0, 256, (64, 64, 3), dtype=np.uint8)
     theirs = np.asarray(pdqhash.compute_float(rgb)[0], np.float32)[::-1]
     np.testing.assert_allclose(pdqf_feature(rgb), theirs, rtol=0, atol=2e-3)
