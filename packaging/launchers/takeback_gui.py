@@ -1,0 +1,53 @@
+"""Entry point of the frozen windowed ``Takeback`` program: the ``takeback gui`` sub-command, nothing else.
+
+Files dropped on the program's icon arrive as arguments and are handed to the app. For release smoke tests,
+``TAKEBACK_SMOKE_QUIT_AFTER_SHOWN=1`` makes the program quit with status 0 once a window has been shown (and
+with status 3 if none appears within 30 seconds): a check that the frozen Qt libraries and plugins load,
+nothing more.
+"""
+
+import multiprocessing
+import os
+import sys
+
+_SMOKE_ENV = "TAKEBACK_SMOKE_QUIT_AFTER_SHOWN"
+_SMOKE_TIMEOUT_MS = 30_000
+
+
+def _arm_smoke_quit() -> None:
+    """Quit the event loop once a top-level window is visible; print what was shown to stderr."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    original_exec = QApplication.exec
+
+    def exec_then_quit_when_shown(*args, **kwargs):
+        app = QApplication.instance()
+        waited = {"ms": 0}
+
+        def poll() -> None:
+            shown = [w for w in app.topLevelWidgets() if w.isVisible() and w.isWindow()]
+            if shown:
+                titles = ", ".join(sorted(repr(w.windowTitle()) for w in shown))
+                print(f"smoke: window shown: {titles}", file=sys.stderr, flush=True)
+                app.exit(0)
+            elif waited["ms"] >= _SMOKE_TIMEOUT_MS:
+                print("smoke: no window was shown", file=sys.stderr, flush=True)
+                app.exit(3)
+            else:
+                waited["ms"] += 200
+                QTimer.singleShot(200, poll)
+
+        QTimer.singleShot(200, poll)
+        return original_exec(*args, **kwargs)
+
+    QApplication.exec = exec_then_quit_when_shown
+
+
+if __name__ == "__main__":
+    multiprocessing.freeze_support()
+    if os.environ.get(_SMOKE_ENV) == "1":
+        _arm_smoke_quit()
+    from desktop.cli import main
+
+    sys.exit(main(["gui", *sys.argv[1:]]))
