@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import json
 import platform
 import re
@@ -178,7 +179,7 @@ def make_sbom(
         "dependencies": dependencies,
     }
     content = json.dumps(document, sort_keys=True).encode()
-    document["serialNumber"] = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, content.hex()[:4096] + str(len(content)))}"
+    document["serialNumber"] = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, hashlib.sha256(content).hexdigest())}"
     return document
 
 
