@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -259,7 +260,7 @@ def write_reproducible_tarball(source: Path, out: Path, *, root: str, epoch: int
         return info
 
     paths = sorted(source.rglob("*"), key=lambda path: path.relative_to(source).as_posix())
-    with out.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=epoch) as zipped, \
+    with out.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=epoch, compresslevel=6) as zipped, \
             tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:
         tar.add(source, arcname=root, recursive=False, filter=normalise)
         for path in paths:
@@ -333,7 +334,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     for number, step in enumerate(steps, start=1):
         step.show(number)
         if not args.dry_run:
+            started = time.monotonic()
             step.run()
+            print(f"    ({time.monotonic() - started:.1f} s)", flush=True)
     if not args.dry_run:
         print(f"Release files are in {layout.release}", flush=True)
     return 0
