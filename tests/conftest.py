@@ -14,3 +14,35 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture(scope="session")
+def intake_server(tmp_path_factory: pytest.TempPathFactory):
+    """The real intake service on a free loopback port, with SQLite in a temporary folder, for the session.
+
+    Yields a handle with ``.url`` (no trailing slash), ``.app`` and ``.stop()``.
+    """
+    from intake import Settings, serve_in_thread
+
+    folder = tmp_path_factory.mktemp("intake-server")
+    handle = serve_in_thread(Settings(database_url=f"sqlite:///{folder}/intake.sqlite3", port=0))
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The throw-away PostgreSQL server that scripts/test starts (scripts/postgres-for-tests).
+
+    In CI (``CI=true``) its absence fails the test; locally it skips with the command that provides it.
+    """
+    url = os.environ.get("TAKEBACK_TEST_POSTGRES_URL")
+    if url:
+        return url
+    reason = (
+        "TAKEBACK_TEST_POSTGRES_URL is not set: run the tests with scripts/test, or export "
+        "TAKEBACK_TEST_POSTGRES_URL=$(scripts/postgres-for-tests start)"
+    )
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)

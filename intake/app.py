@@ -1,0 +1,440 @@
+"""The ASGI application: the person-facing case API and the platforms' StopNCII-shaped hash exchange."""
+
+# No "from __future__ import annotations": FastAPI reads the route signatures, whose aliases are local.
+
+import base64
+import binascii
+import calendar
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .errors import (
+    BadRequest,
+    CaseNotFound,
+    CaseWithdrawn,
+    IdempotencyConflict,
+    IntakeError,
+    InvalidRequest,
+    MethodNotAllowed,
+    MissingCaseKey,
+    NotFound,
+    PlatformUnauthorised,
+    TooManyAttempts,
+)
+from .identifiers import normalise_case_key, normalise_case_number
+from .middleware import BodyLimit, CrashShield
+from .model import DEFAULT_SIGNAL_TYPES, SignalType
+from .schemas import (
+    AddItemsRequest,
+    CaseStatusBody,
+    CreateCaseRequest,
+    ErrorBody,
+    FetchHashesResponse,
+    SubmitFeedbackRequest,
+    SubmitFeedbackResponse,
+    signals_of,
+)
+from .secrets_store import hash_case_key, key_digest, verify_case_key
+from .settings import Settings
+from .storage import CaseIsWithdrawn, FetchPage, IdempotencyMismatch, PlatformAccount, Storage
+from .throttle import FailureThrottle
+
+__all__ = ["API_VERSION", "create_app"]
+
+API_VERSION = "1.0.0"
+
+_IDEMPOTENCY_KEY = r"^[A-Za-z0-9_-]{8,128}$"
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, object]]:
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
+@dataclass(frozen=True, slots=True)
+class _Services:
+    settings: Settings
+    storage: Storage
+    throttle: FailureThrottle
+    dummy_key_hash: str
+
+
+def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI:
+    """Build the service: connect storage, create the schema, wire routes and error handling.
+
+    Args:
+        settings: the configuration.
+        storage: an existing storage layer (tests share one); made from ``settings.database_url`` when None.
+            The app disposes of a storage it made itself when it shuts down.
+    """
+    own_storage = storage is None
+    storage = storage or Storage(settings.database_url, scrypt=settings.scrypt)
+    storage.create_schema()
+    services = _Services(
+        settings=settings,
+        storage=storage,
+        throttle=FailureThrottle(settings.max_failures, settings.failure_window_seconds),
+        # Unknown case numbers are checked against this, so they cost the same scrypt work as a wrong key.
+        dummy_key_hash=hash_case_key("0" * 26, settings.scrypt),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_storage:
+            storage.dispose()
+
+    app = FastAPI(
+        title="Takeback intake",
+        version=API_VERSION,
+        summary="Receives fingerprints from people and serves the hash list to platforms.",
+        description="The wire protocol is described in docs/protocol.md.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.storage = storage
+    _install_error_handlers(app)
+    app.add_middleware(CrashShield)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    _add_person_routes(app, services)
+    _add_platform_routes(app, services)
+    return app
+
+
+# --- errors ---
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(IntakeError)
+    async def _intake_error(_request: Request, exc: IntakeError) -> JSONResponse:
+        return JSONResponse(exc.as_json(), status_code=exc.status_code, headers=exc.headers())
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = exc.errors()
+        if any(p.get("type") == "json_invalid" for p in problems):
+            error: IntakeError = BadRequest(
+                "The request body is not valid JSON. Nothing was changed.", code="malformed_json"
+            )
+        else:
+            described = "; ".join(
+                f"{'.'.join(str(part) for part in p.get('loc', ()))}: {p.get('msg', 'invalid')}" for p in problems[:3]
+            )
+            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            error = InvalidRequest(f"The request does not follow the protocol: {described}{more}. Nothing was changed.")
+        return JSONResponse(error.as_json(), status_code=error.status_code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            error: IntakeError = NotFound()
+        elif exc.status_code == 405:
+            error = MethodNotAllowed()
+        else:
+            error = BadRequest("The request could not be handled. Nothing was changed.", code=f"http_{exc.status_code}")
+            error.status_code = exc.status_code
+        return JSONResponse(error.as_json(), status_code=error.status_code, headers=exc.headers)
+
+
+# --- person-facing API ---
+
+
+def _request_digest(body: CreateCaseRequest | AddItemsRequest) -> str:
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _idempotency_key(value: str | None) -> str:
+    if value is None:
+        raise BadRequest(
+            "The Idempotency-Key header is missing; send a new random UUID with each new request.",
+            code="missing_idempotency_key",
+        )
+    if not re.fullmatch(_IDEMPOTENCY_KEY, value):
+        raise BadRequest(
+            "The Idempotency-Key header must be 8 to 128 letters, digits, '-' or '_' (a UUID works).",
+            code="invalid_idempotency_key",
+        )
+    return value
+
+
+def _add_person_routes(app: FastAPI, services: _Services) -> None:
+    storage = services.storage
+
+    def authenticated_case(
+        case_number: Annotated[str, Path(max_length=40, description="As shown to the person, e.g. ABC-DEF-GH23")],
+        authorization: Annotated[str | None, Header(description="Bearer <case key>")] = None,
+    ) -> int:
+        """The id of the case the request names, when its key is right; the same 404 otherwise."""
+        if not authorization:
+            raise MissingCaseKey()
+        scheme, _, credential = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            raise MissingCaseKey()
+        compact = normalise_case_number(case_number)
+        throttle_key = compact or "?" + case_number.upper()
+        wait = services.throttle.retry_after(throttle_key)
+        if wait is not None:
+            raise TooManyAttempts(int(wait) + 1)
+        case_key = normalise_case_key(credential.strip())
+        stored = storage.case_key_hash(compact) if compact else None
+        # Always one full scrypt verification, whether or not the case exists or the key is well formed.
+        matches = verify_case_key(case_key or "0" * 26, stored.key_hash if stored else services.dummy_key_hash)
+        if stored is not None and case_key is not None and matches:
+            services.throttle.succeeded(throttle_key)
+            return stored.case_id
+        services.throttle.failed(throttle_key)
+        raise CaseNotFound()
+
+    CaseId = Annotated[int, Depends(authenticated_case)]
+    IdempotencyHeader = Annotated[
+        str | None, Header(description="Required: a new random UUID per new request, the same one on its retries")
+    ]
+
+    @app.post(
+        "/v1/cases",
+        status_code=201,
+        response_model=CaseStatusBody,
+        responses=_errors(400, 409, 413, 422),
+        summary="Create a case with its fingerprints",
+        tags=["cases"],
+    )
+    def create_case(body: CreateCaseRequest, idempotency_key: IdempotencyHeader = None) -> JSONResponse:
+        key = _idempotency_key(idempotency_key)
+        try:
+            answer = storage.create_case(
+                program=body.program,
+                key_hash=hash_case_key(body.case_key, services.settings.scrypt),
+                signals_per_item=[signals_of(item) for item in body.items],
+                idempotency_key=key,
+                request_digest=_request_digest(body),
+            )
+        except IdempotencyMismatch:
+            raise IdempotencyConflict() from None
+        return JSONResponse(answer.body, status_code=answer.status_code)
+
+    @app.post(
+        "/v1/cases/{case_number}/items",
+        response_model=CaseStatusBody,
+        responses=_errors(400, 401, 404, 409, 413, 422, 429),
+        summary="Add fingerprints to a case",
+        tags=["cases"],
+    )
+    def add_items(case_id: CaseId, body: AddItemsRequest, idempotency_key: IdempotencyHeader = None) -> JSONResponse:
+        key = _idempotency_key(idempotency_key)
+        try:
+            answer = storage.add_items(
+                case_id,
+                signals_per_item=[signals_of(item) for item in body.items],
+                idempotency_key=key,
+                request_digest=_request_digest(body),
+            )
+        except IdempotencyMismatch:
+            raise IdempotencyConflict() from None
+        except CaseIsWithdrawn:
+            raise CaseWithdrawn() from None
+        return JSONResponse(answer.body, status_code=answer.status_code)
+
+    @app.get(
+        "/v1/cases/{case_number}",
+        response_model=CaseStatusBody,
+        responses=_errors(401, 404, 422, 429),
+        summary="Read a case's status",
+        tags=["cases"],
+    )
+    def case_status(case_id: CaseId) -> JSONResponse:
+        return JSONResponse(storage.case_status(case_id).to_json())
+
+    @app.post(
+        "/v1/cases/{case_number}/withdraw",
+        response_model=CaseStatusBody,
+        responses=_errors(401, 404, 422, 429),
+        summary="Withdraw a case; platforms then see its hashes as Withdrawn",
+        tags=["cases"],
+    )
+    def withdraw(case_id: CaseId) -> JSONResponse:
+        return JSONResponse(storage.withdraw(case_id).to_json())
+
+
+# --- platform API (StopNCII hash-exchange shape) ---
+
+
+def _day_start(day: dt.date) -> int:
+    return calendar.timegm(day.timetuple())
+
+
+def _day_of(timestamp: int) -> dt.date:
+    return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).date()
+
+
+@dataclass(frozen=True, slots=True)
+class _Cursor:
+    """Where a platform is in the feed; travels as the opaque ``nextPageToken``."""
+
+    since: dt.date
+    seq: int
+    last_id: int
+    signal_types: frozenset[SignalType]
+    mark: dt.date  # the latest change day seen so far: the checkpoint to resume from
+
+    def encode(self) -> str:
+        raw = json.dumps(
+            {
+                "v": 1,
+                "s": self.since.toordinal(),
+                "q": self.seq,
+                "i": self.last_id,
+                "t": sorted(t.value for t in self.signal_types),
+                "m": self.mark.toordinal(),
+            },
+            separators=(",", ":"),
+        )
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> "_Cursor":
+        try:
+            raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            if raw["v"] != 1:
+                raise ValueError("unknown token version")
+            return cls(
+                since=dt.date.fromordinal(int(raw["s"])),
+                seq=int(raw["q"]),
+                last_id=int(raw["i"]),
+                signal_types=frozenset(SignalType(t) for t in raw["t"]),
+                mark=dt.date.fromordinal(int(raw["m"])),
+            )
+        except (binascii.Error, ValueError, KeyError, TypeError, OverflowError):
+            raise BadRequest(
+                "The nextPageToken is not one this service gave out. Start again from your last nextSetTimestamp.",
+                code="invalid_page_token",
+            ) from None
+
+
+def _parse_signal_types(text: str) -> frozenset[SignalType]:
+    try:
+        chosen = frozenset(SignalType(part.strip()) for part in text.split(",") if part.strip())
+    except ValueError:
+        known = ", ".join(t.value for t in SignalType)
+        raise InvalidRequest(f"signalTypes must be a comma-separated list of: {known}.") from None
+    if not chosen:
+        raise InvalidRequest("signalTypes names no signal type.")
+    return chosen
+
+
+def _add_platform_routes(app: FastAPI, services: _Services) -> None:
+    storage = services.storage
+    settings = services.settings
+
+    def authenticated_platform(
+        ocp_apim_subscription_key: Annotated[str | None, Header()] = None,
+        x_functions_key: Annotated[str | None, Header()] = None,
+    ) -> PlatformAccount:
+        if not ocp_apim_subscription_key or not x_functions_key:
+            raise PlatformUnauthorised()
+        platform = storage.platform_by_subscription_key(ocp_apim_subscription_key)
+        expected = platform.function_digest if platform else key_digest("")
+        if not hmac.compare_digest(key_digest(x_functions_key), expected) or platform is None:
+            raise PlatformUnauthorised()
+        return platform
+
+    Platform = Annotated[PlatformAccount, Depends(authenticated_platform)]
+
+    @app.get(
+        "/v1/FetchHashes",
+        response_model=FetchHashesResponse,
+        responses=_errors(400, 401, 422),
+        summary="Page through the hash list, oldest change first",
+        tags=["platforms"],
+    )
+    def fetch_hashes(
+        platform: Platform,
+        startTimestamp: Annotated[int, Query(ge=0, le=32503680000)] = 0,  # noqa: N803 - StopNCII's names
+        pageSize: Annotated[int | None, Query(ge=1)] = None,  # noqa: N803
+        nextPageToken: Annotated[str | None, Query(max_length=400)] = None,  # noqa: N803
+        signalTypes: Annotated[  # noqa: N803
+            str | None, Query(max_length=200, description="Comma-separated; default ImagePDQ,VideoMD5,VideoTMK")
+        ] = None,
+    ) -> JSONResponse:
+        page_size = pageSize or settings.default_page_size
+        if page_size > settings.max_page_size:
+            raise InvalidRequest(f"pageSize must be at most {settings.max_page_size}.")
+        if nextPageToken:
+            cursor = _Cursor.decode(nextPageToken)
+        else:
+            since = _day_of(startTimestamp)
+            if signalTypes:
+                types = _parse_signal_types(signalTypes)
+            else:
+                types = DEFAULT_SIGNAL_TYPES | platform.signal_types
+            cursor = _Cursor(since, -1, -1, types, since)
+        page = storage.fetch_page(
+            since=cursor.since,
+            after=(cursor.seq, cursor.last_id),
+            signal_types=cursor.signal_types,
+            page_size=page_size,
+            byte_budget=settings.page_byte_budget,
+        )
+        return JSONResponse(_page_json(page, cursor))
+
+    @app.post(
+        "/v1/SubmitFeedback",
+        response_model=SubmitFeedbackResponse,
+        responses=_errors(400, 401, 413, 422),
+        summary="Report what the platform did about hashes (Blocked, NotBlocked, ...)",
+        tags=["platforms"],
+    )
+    def submit_feedback(platform: Platform, body: SubmitFeedbackRequest) -> SubmitFeedbackResponse:
+        recorded, unknown = storage.submit_feedback(
+            platform.id, [(f.hashValue, f.feedbackValue, f.tags) for f in body.hashFeedbacks]
+        )
+        return SubmitFeedbackResponse(count=recorded, unknownHashes=unknown)
+
+
+def _page_json(page: FetchPage, cursor: _Cursor) -> dict[str, object]:
+    mark = max([cursor.mark, *(row.modified_on for row in page.rows)])
+    records = [
+        {
+            "lastModtimestamp": _day_start(row.modified_on),
+            "signalType": row.signal_type.value,
+            "hashValue": row.hash_value,
+            "hashStatus": "Active" if any(s.value == "Active" for s in row.case_refs.values()) else "Withdrawn",
+            "caseNumbers": {ref: status.value for ref, status in sorted(row.case_refs.items())},
+            "CSPFeedbacks": [
+                {"feedbackValue": value.value, "tags": list(tags), "source": source}
+                for value, tags, source in row.feedbacks
+            ],
+        }
+        for row in page.rows
+    ]
+    next_token = None
+    if page.has_more and page.rows:
+        last = page.rows[-1]
+        next_token = _Cursor(cursor.since, last.change_seq, last.id, cursor.signal_types, mark).encode()
+    return {
+        "count": len(records),
+        "nextPageToken": next_token,
+        "nextSetTimestamp": _day_start(mark),
+        "hasMoreRecords": next_token is not None,
+        "hashRecords": records,
+    }
+
+
+def openapi_document() -> dict[str, object]:
+    """The OpenAPI document the service serves, built without a database file (kept as intake/openapi.json)."""
+    app = create_app(Settings(database_url="sqlite://"))
+    try:
+        return app.openapi()
+    finally:
+        app.state.storage.dispose()

@@ -1,0 +1,151 @@
+"""Every error the intake service answers with: a stable code, an HTTP status and a sentence for a person.
+
+Tree::
+
+    IntakeError                     (root; status 500 unless a subclass says otherwise)
+    ├── BadRequest                  400 malformed JSON, bad header, bad page token
+    ├── InvalidRequest              422 the body or query does not follow the protocol
+    ├── BodyTooLarge                413 the body is over the size limit (refused before it is read)
+    ├── MissingCaseKey              401 no ``Authorization: Bearer`` header
+    ├── CaseNotFound                404 unknown case number *or* wrong key (deliberately the same)
+    ├── TooManyAttempts             429 repeated failures on one case number
+    ├── IdempotencyConflict         409 an idempotency key reused with a different body
+    ├── CaseWithdrawn               409 new fingerprints for a withdrawn case
+    ├── PlatformUnauthorised        401 platform keys missing or wrong
+    └── NotFound / MethodNotAllowed 404/405 no such endpoint
+
+Messages never repeat what the request carried: no fingerprints, keys or case numbers.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BadRequest",
+    "BodyTooLarge",
+    "CaseNotFound",
+    "CaseWithdrawn",
+    "IdempotencyConflict",
+    "IntakeError",
+    "InvalidRequest",
+    "MethodNotAllowed",
+    "MissingCaseKey",
+    "NotFound",
+    "PlatformUnauthorised",
+    "TooManyAttempts",
+]
+
+
+class IntakeError(Exception):
+    """Root of the family; an unexpected server fault when raised as such."""
+
+    status_code = 500
+    code = "internal_error"
+    default_message = "Something went wrong on the service. Nothing was changed; please try again later."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+    def headers(self) -> dict[str, str]:
+        """Extra response headers this error needs (``Retry-After``, ``WWW-Authenticate``)."""
+        return {}
+
+    def as_json(self) -> dict[str, dict[str, str]]:
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+class BadRequest(IntakeError):
+    status_code = 400
+    code = "bad_request"
+    default_message = "The request could not be understood. Nothing was changed."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class InvalidRequest(IntakeError):
+    status_code = 422
+    code = "invalid_request"
+    default_message = "The request does not follow the protocol. Nothing was changed."
+
+
+class BodyTooLarge(IntakeError):
+    status_code = 413
+    code = "body_too_large"
+
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(
+            f"The request is larger than the {limit_bytes // (1024 * 1024)} MiB the service accepts. "
+            "Send the fingerprints in smaller batches. Nothing was changed."
+        )
+
+
+class MissingCaseKey(IntakeError):
+    status_code = 401
+    code = "missing_case_key"
+    default_message = "This needs the case key (Authorization: Bearer <case key>). Nothing was changed."
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
+
+
+class CaseNotFound(IntakeError):
+    status_code = 404
+    code = "case_not_found"
+    default_message = (
+        "We could not find a case with that number and key. Check both and try again; "
+        "hyphens and capital letters do not matter."
+    )
+
+
+class TooManyAttempts(IntakeError):
+    status_code = 429
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = max(1, int(retry_after_seconds))
+        minutes = max(1, -(-self.retry_after_seconds // 60))
+        super().__init__(
+            "There were too many attempts with a wrong case number or key. "
+            f"Please wait {minutes} minute{'s' if minutes != 1 else ''} and try again."
+        )
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
+
+
+class IdempotencyConflict(IntakeError):
+    status_code = 409
+    code = "idempotency_conflict"
+    default_message = (
+        "This request reuses an idempotency key with different content. "
+        "Use a new idempotency key for new content. Nothing was changed."
+    )
+
+
+class CaseWithdrawn(IntakeError):
+    status_code = 409
+    code = "case_withdrawn"
+    default_message = "This case was withdrawn, so it cannot take new fingerprints. Start a new case instead."
+
+
+class PlatformUnauthorised(IntakeError):
+    status_code = 401
+    code = "platform_unauthorised"
+    default_message = (
+        "The platform keys are missing or wrong. Send Ocp-Apim-Subscription-Key and x-functions-key."
+    )
+
+
+class NotFound(IntakeError):
+    status_code = 404
+    code = "not_found"
+    default_message = "There is no such address on this service."
+
+
+class MethodNotAllowed(IntakeError):
+    status_code = 405
+    code = "method_not_allowed"
+    default_message = "This address does not accept that method."

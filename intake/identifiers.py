@@ -1,0 +1,79 @@
+"""Case numbers (made here, with a Luhn mod 30 check character) and case keys (made on the person's device).
+
+Both are read over the phone or copied by hand, so input ignores hyphens, spaces and letter case, and the
+case-number alphabet leaves out characters people confuse (0/O, 1/I/L, U).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+__all__ = [
+    "CASE_KEY_ALPHABET",
+    "CASE_KEY_LENGTH",
+    "CASE_NUMBER_ALPHABET",
+    "CASE_NUMBER_LENGTH",
+    "check_character",
+    "format_case_number",
+    "new_case_number",
+    "normalise_case_key",
+    "normalise_case_number",
+]
+
+CASE_NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+CASE_NUMBER_LENGTH = 10  # 9 random characters and 1 check character
+CASE_KEY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
+CASE_KEY_LENGTH = 26  # 130 bits
+
+_NUMBER_INDEX = {ch: i for i, ch in enumerate(CASE_NUMBER_ALPHABET)}
+_KEY_CHARS = frozenset(CASE_KEY_ALPHABET)
+# Crockford's decoding rule: letters people write for digits mean those digits.
+_KEY_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_SEPARATORS = str.maketrans("", "", "- \t")
+
+
+def check_character(payload: str) -> str:
+    """The Luhn mod 30 check character for ``payload`` (characters of the case-number alphabet).
+
+    Raises:
+        ValueError: ``payload`` has a character outside the alphabet.
+    """
+    n = len(CASE_NUMBER_ALPHABET)
+    factor, total = 2, 0
+    for ch in reversed(payload):
+        try:
+            addend = _NUMBER_INDEX[ch] * factor
+        except KeyError:
+            raise ValueError(f"{ch!r} is not in the case-number alphabet") from None
+        total += addend // n + addend % n
+        factor = 1 if factor == 2 else 2
+    return CASE_NUMBER_ALPHABET[(n - total % n) % n]
+
+
+def new_case_number() -> str:
+    """A fresh random case number in its compact form (10 characters, no hyphens)."""
+    payload = "".join(secrets.choice(CASE_NUMBER_ALPHABET) for _ in range(CASE_NUMBER_LENGTH - 1))
+    return payload + check_character(payload)
+
+
+def normalise_case_number(text: str) -> str | None:
+    """The compact form of a typed case number, or None when it cannot be one (wrong length, character, check)."""
+    compact = text.translate(_SEPARATORS).upper()
+    if len(compact) != CASE_NUMBER_LENGTH or any(ch not in _NUMBER_INDEX for ch in compact):
+        return None
+    if check_character(compact[:-1]) != compact[-1]:
+        return None
+    return compact
+
+
+def format_case_number(compact: str) -> str:
+    """``ABCDEFGH23`` → ``ABC-DEF-GH23``, the form shown to people."""
+    return f"{compact[:3]}-{compact[3:6]}-{compact[6:]}"
+
+
+def normalise_case_key(text: str) -> str | None:
+    """The canonical form of a typed case key, or None when it cannot be one."""
+    compact = text.translate(_SEPARATORS).upper().translate(_KEY_ALIASES)
+    if len(compact) != CASE_KEY_LENGTH or not _KEY_CHARS.issuperset(compact):
+        return None
+    return compact

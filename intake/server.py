@@ -1,0 +1,121 @@
+"""Running the service: in the foreground (``takeback intake serve``) or in a background thread on loopback
+(the desktop app's demo mode and the tests)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from dataclasses import dataclass, replace
+
+import uvicorn
+
+from .app import create_app
+from .settings import Settings
+from .storage import Storage
+
+__all__ = ["ServerHandle", "serve", "serve_in_thread"]
+
+log = logging.getLogger("intake")
+
+
+def _silence_access_log() -> None:
+    """The access log would record client addresses and paths with case numbers: switch it off for good.
+
+    ``access_log=False`` alone only detaches handlers, which a later logging set-up can undo; a disabled
+    logger drops records whatever handlers it gets.
+    """
+    access = logging.getLogger("uvicorn.access")
+    access.handlers = []
+    access.propagate = False
+    access.disabled = True
+
+
+def _config(settings: Settings, storage: Storage | None = None) -> uvicorn.Config:
+    _silence_access_log()
+    config = uvicorn.Config(
+        create_app(settings, storage=storage),
+        host=settings.host,
+        port=settings.port,
+        access_log=False,
+        log_config=None,
+        ws="none",
+        lifespan="on",
+        server_header=False,
+        proxy_headers=False,
+    )
+    _silence_access_log()
+    return config
+
+
+def serve(settings: Settings) -> None:
+    """Serve in the foreground until interrupted (Ctrl+C / SIGTERM)."""
+    uvicorn.Server(_config(settings)).run()
+
+
+@dataclass(frozen=True, slots=True)
+class ServerHandle:
+    """A running background server. ``url`` has no trailing slash; ``stop()`` waits for it to finish."""
+
+    url: str
+    _server: uvicorn.Server
+    _thread: threading.Thread
+
+    @property
+    def app(self):  # noqa: ANN201 - FastAPI, kept out of the signature to keep imports light
+        return self._server.config.app
+
+    @property
+    def storage(self) -> Storage:
+        """The running service's storage layer (e.g. to register a platform: ``storage.add_platform``)."""
+        return self._server.config.app.state.storage
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise RuntimeError("the intake server did not stop in time")
+
+    def __enter__(self) -> ServerHandle:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+def serve_in_thread(
+    settings: Settings, *, storage: Storage | None = None, start_timeout: float = 20.0
+) -> ServerHandle:
+    """Start the service in a daemon thread and return once it accepts connections.
+
+    The socket is bound here (``settings.port`` 0 picks a free port), so the URL is known before the thread
+    starts and no other process can take the port in between. ``storage`` shares an existing storage layer
+    (the caller then disposes of it).
+
+    Raises:
+        RuntimeError: the server did not start within ``start_timeout`` seconds.
+    """
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    port = sock.getsockname()[1]
+    config = _config(replace(settings, port=port), storage)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="intake-server", daemon=True)
+    thread.start()
+    started = threading.Event()
+
+    def wait_started() -> None:
+        while thread.is_alive() and not server.started:
+            started.wait(0.02)
+
+    wait_started_thread = threading.Thread(target=wait_started, daemon=True)
+    wait_started_thread.start()
+    wait_started_thread.join(start_timeout)
+    if not server.started:
+        server.should_exit = True
+        thread.join(5)
+        sock.close()
+        raise RuntimeError("the intake server did not start")
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    return ServerHandle(f"http://{host}:{port}", server, thread)

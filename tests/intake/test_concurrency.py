@@ -1,0 +1,41 @@
+"""Concurrent writers: retries racing each other create one case, and parallel cases all land whole."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from intake import ServerHandle
+from intake_testkit import create_body, idempotency_key, image_item, new_case_key, snapshot
+
+
+def test_racing_retries_with_one_idempotency_key_create_one_case(server: ServerHandle, db_url: str) -> None:
+    body, headers = create_body([image_item("race")], new_case_key()), {"Idempotency-Key": idempotency_key()}
+
+    def post(_: int) -> httpx.Response:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            return client.post("/v1/cases", json=body, headers=headers)
+
+    with ThreadPoolExecutor(6) as pool:
+        responses = list(pool.map(post, range(6)))
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["case_number"] for r in responses}) == 1
+    assert len(snapshot(db_url)["cases"]) == 1
+
+
+def test_parallel_cases_sharing_hashes_all_land(server: ServerHandle, db_url: str) -> None:
+    shared = image_item("everyone")
+
+    def post(i: int) -> httpx.Response:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            body = create_body([shared, image_item(f"own{i}")], new_case_key())
+            return client.post("/v1/cases", json=body, headers={"Idempotency-Key": idempotency_key()})
+
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(post, range(16)))
+    assert [r.status_code for r in responses] == [201] * 16, [r.text for r in responses if r.status_code != 201]
+    rows = snapshot(db_url)
+    assert len(rows["cases"]) == 16
+    assert len(rows["hash_records"]) == 3 + 16 * 3
+    assert len(rows["case_hashes"]) == 16 * 6
