@@ -3,7 +3,8 @@
 1. ``takeback --version`` names the app and version from ``desktop/about.py``.
 2. ``takeback hash --json`` on a reference image and video prints exactly what the source tree prints
    (same fingerprints, same fields), so a frozen build can never ship a decoder that hashes differently.
-3. The windowed program starts offscreen and shows its window (``TAKEBACK_SMOKE_QUIT_AFTER_SHOWN``, see
+3. ``takeback intake serve`` answers on loopback with the OpenAPI document kept in the repository.
+4. The windowed program starts offscreen and shows its window (``TAKEBACK_SMOKE_QUIT_AFTER_SHOWN``, see
    ``launchers/takeback_gui.py``), in demo mode when the app offers it, so the embedded intake service loads too.
 
 Usage: ``python packaging/smoke.py dist/Takeback [--no-gui]`` (on macOS: ``dist/Takeback.app``). Exit status 0
@@ -15,9 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +103,50 @@ def check_hash_matches_source(console: Path, media: Sequence[Path], env: dict[st
     return CheckResult("hash", True, f"{len(frozen_items)} files identical to the source tree ({kinds})")
 
 
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def check_intake_serves_its_openapi(console: Path, env: dict[str, str], cwd: Path) -> CheckResult:
+    """``takeback intake serve`` on loopback answers with the OpenAPI document the repository keeps.
+
+    Proves the frozen web stack (uvicorn, FastAPI, pydantic, SQLAlchemy with SQLite) loads and serves.
+    """
+    port = _free_port()
+    database = f"sqlite:///{(cwd / 'intake.sqlite3').as_posix()}"
+    server = subprocess.Popen([str(console), "intake", "serve", "--db", database, "--port", str(port)], env=env,
+                              cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    served, error = None, ""
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=5) as reply:
+                    served = json.load(reply)
+                break
+            except OSError as exc:
+                error = str(exc)
+                time.sleep(0.5)
+    finally:
+        server.terminate()
+        try:
+            output, _ = server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            output, _ = server.communicate()
+    expected = json.loads((REPO / "intake" / "openapi.json").read_text(encoding="utf-8"))
+    if served is None:
+        return CheckResult("intake", False, f"no answer on port {port} ({error}); output: {output[-3000:]}")
+    return CheckResult("intake", served == expected, "served the repository's OpenAPI document"
+                       if served == expected else f"served a different OpenAPI document: {json.dumps(served)[:2000]}")
+
+
+def has_command(console: Path, command: str, env: dict[str, str], cwd: Path) -> bool:
+    return _run([str(console), command, "--help"], env, cwd).returncode == 0
+
+
 def gui_arguments(console: Path, env: dict[str, str], cwd: Path) -> list[str] | None:
     """Arguments for the windowed program, or None when this build of the app has no GUI yet."""
     done = _run([str(console), "gui", "--help"], env, cwd)
@@ -116,8 +164,8 @@ def check_gui(gui: Path, arguments: Sequence[str], env: dict[str, str], cwd: Pat
                                       f"stderr: {done.stderr[-3000:]}")
 
 
-def run_checks(bundle: Path, *, gui: bool = True, media: Sequence[Path] = (REFERENCE_IMAGE, REFERENCE_VIDEO)
-               ) -> list[CheckResult]:
+def run_checks(bundle: Path, *, gui: bool = True, intake: bool = True,
+               media: Sequence[Path] = (REFERENCE_IMAGE, REFERENCE_VIDEO)) -> list[CheckResult]:
     """Run every check against the bundle, in a scratch HOME and working folder that are removed afterwards."""
     console, windowed = frozen_programs(bundle)
     with tempfile.TemporaryDirectory(prefix="takeback-smoke-") as scratch:
@@ -125,7 +173,11 @@ def run_checks(bundle: Path, *, gui: bool = True, media: Sequence[Path] = (REFER
         home.mkdir()
         cwd.mkdir()
         env = _clean_env(home)
-        results = [check_version(console, env, cwd), check_hash_matches_source(console, media, env, cwd)]
+        results = [check_version(console, env, cwd)]
+        if media:
+            results.append(check_hash_matches_source(console, media, env, cwd))
+        if intake and has_command(console, "intake", env, cwd):
+            results.append(check_intake_serves_its_openapi(console, env, cwd))
         if gui:
             arguments = gui_arguments(console, env, cwd)
             if arguments is None:
