@@ -167,7 +167,7 @@ def check_gui(gui: Path, arguments: Sequence[str], env: dict[str, str], cwd: Pat
 def run_checks(bundle: Path, *, gui: bool = True, intake: bool = True,
                media: Sequence[Path] = (REFERENCE_IMAGE, REFERENCE_VIDEO)) -> list[CheckResult]:
     """Run every check against the bundle, in a scratch HOME and working folder that are removed afterwards."""
-    console, windowed = frozen_programs(bundle)
+    console, windowed = frozen_programs(bundle.resolve())
     with tempfile.TemporaryDirectory(prefix="takeback-smoke-") as scratch:
         home, cwd = Path(scratch) / "home", Path(scratch) / "cwd"
         home.mkdir()
