@@ -1,8 +1,8 @@
 """Entry point of the frozen windowed ``Takeback`` program: the ``takeback gui`` sub-command, nothing else.
 
 Files dropped on the program's icon arrive as arguments and are handed to the app. For release smoke tests,
-``TAKEBACK_SMOKE_QUIT_AFTER_SHOWN=1`` makes the program quit with status 0 once a window has been shown (and
-with status 3 if none appears within 30 seconds): a check that the frozen Qt libraries and plugins load,
+``TAKEBACK_SMOKE_QUIT_AFTER_SHOWN=1`` makes the program quit with status 0 two seconds after a window has been
+shown (and with status 3 if none appears within 30 seconds): a check that the frozen Qt libraries and plugins load,
 nothing more.
 """
 
@@ -12,6 +12,7 @@ import sys
 
 _SMOKE_ENV = "TAKEBACK_SMOKE_QUIT_AFTER_SHOWN"
 _SMOKE_TIMEOUT_MS = 30_000
+_SMOKE_SETTLE_MS = 2_000
 
 
 def _arm_smoke_quit() -> None:
@@ -19,9 +20,9 @@ def _arm_smoke_quit() -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    original_exec = QApplication.exec
+    original_exec = QApplication.exec  # a static method: app.exec() and QApplication.exec() both reach it
 
-    def exec_then_quit_when_shown(*args, **kwargs):
+    def exec_then_quit_when_shown() -> int:
         app = QApplication.instance()
         waited = {"ms": 0}
 
@@ -30,7 +31,9 @@ def _arm_smoke_quit() -> None:
             if shown:
                 titles = ", ".join(sorted(repr(w.windowTitle()) for w in shown))
                 print(f"smoke: window shown: {titles}", file=sys.stderr, flush=True)
-                app.exit(0)
+                # Let start-up work queued behind the first paint (demo service, worker pools) run and fail
+                # loudly if it is going to, then leave.
+                QTimer.singleShot(_SMOKE_SETTLE_MS, lambda: app.exit(0))
             elif waited["ms"] >= _SMOKE_TIMEOUT_MS:
                 print("smoke: no window was shown", file=sys.stderr, flush=True)
                 app.exit(3)
@@ -39,9 +42,9 @@ def _arm_smoke_quit() -> None:
                 QTimer.singleShot(200, poll)
 
         QTimer.singleShot(200, poll)
-        return original_exec(*args, **kwargs)
+        return original_exec()
 
-    QApplication.exec = exec_then_quit_when_shown
+    QApplication.exec = staticmethod(exec_then_quit_when_shown)
 
 
 if __name__ == "__main__":
