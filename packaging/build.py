@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,8 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from packaging.utils import canonicalize_name  # the PyPA library: this folder is not a package
 
 import checksums
 import names
@@ -43,6 +46,7 @@ REPO = PACKAGING.parent
 SPEC = PACKAGING / "takeback.spec"
 ISS = PACKAGING / "windows" / "takeback.iss"
 ENTITLEMENTS = PACKAGING / "macos" / "entitlements.plist"
+REQUIREMENTS = PACKAGING / "requirements-build.txt"
 
 
 @dataclass
@@ -99,6 +103,29 @@ def source_date_epoch(env: Mapping[str, str]) -> int:
     if done.returncode != 0 or not done.stdout.strip():
         raise SystemExit("Set SOURCE_DATE_EPOCH: this is not a git checkout, so the commit time is unknown.")
     return int(done.stdout.strip())
+
+
+def pinned_versions(requirements: Path = REQUIREMENTS) -> dict[str, str]:
+    """Exact versions pinned in ``requirements-build.txt``, by canonical distribution name."""
+    found = {}
+    for line in requirements.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", line)
+        if match:
+            found[canonicalize_name(match.group(1))] = match.group(2)
+    return found
+
+
+def drift_from_pins() -> list[str]:
+    """Installed runtime distributions whose version differs from the pinned build inputs, as sentences."""
+    pins = pinned_versions()
+    drift = []
+    for name, distribution in sorted(sbom.runtime_distributions().items()):
+        pinned = pins.get(name)
+        if pinned is None:
+            drift.append(f"{name} {distribution.version} is installed but not pinned")
+        elif pinned != distribution.version:
+            drift.append(f"{name} {distribution.version} is installed, {pinned} is pinned")
+    return drift
 
 
 def freeze_step(layout: Layout, epoch: int, trim: bool) -> Step:
@@ -280,8 +307,12 @@ def plan(args: argparse.Namespace, env: Mapping[str, str], layout: Layout) -> li
             signer = WindowsSigning.from_env(env, description=names.APP_NAME)
         else:
             signer = MacSigning.from_env(env, ENTITLEMENTS)
+    drift = drift_from_pins()
+    pins_note = ("installed versions match packaging/requirements-build.txt" if not drift else
+                 "NOT the pinned build inputs (fine for a trial, not for a release): " + "; ".join(drift))
     steps = [Step("check inputs", describe=f"target {system}, version {names.__version__}, "
-                                           f"SOURCE_DATE_EPOCH={epoch}, signing: {'yes' if signer else 'no'}")]
+                                           f"SOURCE_DATE_EPOCH={epoch}, signing: {'yes' if signer else 'no'}; "
+                                           f"{pins_note}")]
     if not args.skip_freeze:
         steps.append(freeze_step(layout, epoch, trim=not args.no_trim))
     if args.smoke:
