@@ -5,7 +5,8 @@
    (same fingerprints, same fields), so a frozen build can never ship a decoder that hashes differently.
 3. ``takeback intake serve`` answers on loopback with the OpenAPI document kept in the repository.
 4. The windowed program starts offscreen and shows its window (``TAKEBACK_SMOKE_QUIT_AFTER_SHOWN``, see
-   ``launchers/takeback_gui.py``), in demo mode when the app offers it, so the embedded intake service loads too.
+   ``launchers/takeback_gui.py``), in demo mode when the app offers it, so the embedded intake service loads too;
+   where ``xvfb-run`` is installed, again under a real X server with Qt's xcb platform, as Linux users run it.
 
 Usage: ``python packaging/smoke.py dist/Takeback [--no-gui]`` (on macOS: ``dist/Takeback.app``). Exit status 0
 when every check passed; each failure is printed with the command's output.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -155,19 +157,34 @@ def gui_arguments(console: Path, env: dict[str, str], cwd: Path) -> list[str] | 
     return ["--demo"] if "--demo" in done.stdout else []
 
 
-def check_gui(gui: Path, arguments: Sequence[str], env: dict[str, str], cwd: Path) -> CheckResult:
-    done = _run([str(gui), *arguments], {**env, "TAKEBACK_SMOKE_QUIT_AFTER_SHOWN": "1"}, cwd)
+def check_gui(gui: Path, arguments: Sequence[str], env: dict[str, str], cwd: Path, *, x_server: bool = False
+              ) -> CheckResult:
+    """The windowed program shows a window and exits 0, with no Qt plugin or library trouble on stderr.
+
+    Args:
+        x_server: run under a real X server (``xvfb-run``) with Qt's xcb platform, the one Linux users get,
+            instead of the offscreen platform.
+    """
+    env = {**env, "TAKEBACK_SMOKE_QUIT_AFTER_SHOWN": "1"}
+    argv = [str(gui), *arguments]
+    if x_server:
+        env["QT_QPA_PLATFORM"] = "xcb"
+        argv = ["xvfb-run", "--auto-servernum", *argv]
+    done = _run(argv, env, cwd)
     trouble = [line for line in done.stderr.splitlines() if any(marker in line for marker in _QT_TROUBLE)]
     shown = "smoke: window shown" in done.stderr
     passed = done.returncode == 0 and shown and not trouble
-    return CheckResult("gui", passed, f"status {done.returncode}; {' '.join(arguments) or 'no arguments'}; "
-                                      f"stderr: {done.stderr[-3000:]}")
+    return CheckResult("gui-xcb" if x_server else "gui", passed,
+                       f"status {done.returncode}; {' '.join(arguments) or 'no arguments'}; "
+                       f"stderr: {done.stderr[-3000:]}")
 
 
-def run_checks(bundle: Path, *, gui: bool = True, intake: bool = True,
+def run_checks(bundle: Path, *, gui: bool = True, intake: bool = True, x_server: bool | None = None,
                media: Sequence[Path] = (REFERENCE_IMAGE, REFERENCE_VIDEO)) -> list[CheckResult]:
     """Run every check against the bundle, in a scratch HOME and working folder that are removed afterwards."""
     console, windowed = frozen_programs(bundle.resolve())
+    if x_server is None:  # by default wherever xvfb-run is installed (Linux)
+        x_server = shutil.which("xvfb-run") is not None
     with tempfile.TemporaryDirectory(prefix="takeback-smoke-") as scratch:
         home, cwd = Path(scratch) / "home", Path(scratch) / "cwd"
         home.mkdir()
@@ -184,6 +201,8 @@ def run_checks(bundle: Path, *, gui: bool = True, intake: bool = True,
                 results.append(CheckResult("gui", False, "this build has no `takeback gui` sub-command"))
             else:
                 results.append(check_gui(windowed, arguments, env, cwd))
+                if x_server:
+                    results.append(check_gui(windowed, arguments, env, cwd, x_server=True))
     return results
 
 

@@ -43,7 +43,7 @@ def release(tmp_path_factory) -> Release:
 
 
 def only_check(release, name, **which):
-    options = {"gui": False, "intake": False, "media": (), **which}
+    options = {"gui": False, "intake": False, "x_server": False, "media": (), **which}
     results = {result.name: result for result in smoke.run_checks(release.bundle, **options)}
     return results[name]
 
@@ -65,6 +65,14 @@ def test_frozen_intake_service_serves_its_openapi_document_on_loopback(release):
 
 def test_frozen_gui_starts_offscreen_shows_its_window_and_exits(release):
     result = only_check(release, "gui", gui=True)
+    assert result.passed, result.detail
+
+
+def test_frozen_gui_runs_on_a_real_x_server_with_the_bundled_xcb_platform(release):
+    import shutil
+
+    assert shutil.which("xvfb-run"), "xvfb-run is missing: scripts/setup installs the xvfb package"
+    result = only_check(release, "gui-xcb", gui=True, x_server=True)
     assert result.passed, result.detail
 
 
