@@ -13,6 +13,7 @@ which file it is, and messages may end up somewhere the file name must not (a lo
     ├── UnsupportedFormat        unsupported   not a photo or video we can read
     ├── CorruptMedia             corrupt       damaged or incomplete (truncated download, bad header)
     ├── TooLarge                 too_large     more pixels or bytes than we safely decode
+    ├── InvalidTmk               invalid_tmk   a .tmk video fingerprint file that is damaged or incompatible
     └── Cancelled                cancelled     the person stopped the work
 """
 
@@ -25,6 +26,7 @@ __all__ = [
     "FileMissing",
     "FileUnreadable",
     "HashingError",
+    "InvalidTmk",
     "NotAFile",
     "TooLarge",
     "UnsupportedFormat",
@@ -96,6 +98,26 @@ class TooLarge(HashingError):
         "This file is larger than Takeback can safely open. If it is a photo, save a smaller copy "
         "(for example with a phone's share or resize option) and add that."
     )
+
+
+class InvalidTmk(HashingError):
+    """A TMK fingerprint file (``.tmk``) that Takeback cannot use; ``reason`` says what is wrong with it."""
+
+    code = "invalid_tmk"
+    default_message = (
+        "This video fingerprint file (.tmk) cannot be used. It may be damaged or made by a different tool. "
+        "If you still have the video, add the video itself instead."
+    )
+
+    def __init__(self, reason: str | None = None) -> None:
+        self.reason = reason
+        if reason is None:
+            super().__init__()
+        else:
+            super().__init__(
+                f"This video fingerprint file (.tmk) cannot be used: {reason}. It may be damaged or made by a "
+                "different tool. If you still have the video, add the video itself instead."
+            )
 
 
 class Cancelled(HashingError):

@@ -20,6 +20,8 @@ from .results import PdqHash
 __all__ = [
     "MIN_DIMENSION",
     "dct16",
+    "fast_pdq_from_bgr",
+    "fast_pdq_from_rgb",
     "luma",
     "pdq_from_luma",
     "pdq_from_rgb",
@@ -171,6 +173,76 @@ def dct16(y64: np.ndarray) -> np.ndarray:
     for k in range(64):
         block += partial[:, k : k + 1] * d[:, k][None, :]
     return block
+
+
+def fast_pdq_from_rgb(rgb: np.ndarray) -> PdqHash:
+    """PDQ of an ``(H, W, 3)`` uint8 RGB image, fast but not bit-exact: for the many frames of a video.
+
+    The exact path emulates every float32 rounding of the reference and costs tens of milliseconds per video
+    frame. This one computes the same linear maps (luma, two Jarosz box passes and the decimation folded into
+    one 64-row matrix per axis, then the DCT) with BLAS, so only rounding differs: a hash bit flips only where
+    a DCT coefficient sits within float noise of the median. ``tests/hashing/test_pdq.py`` bounds the distance
+    to the exact hash; ``benchmarks/bench_video.py`` measures the speed.
+
+    Raises:
+        ValueError: the array is not uint8 with three channels.
+    """
+    return _fast_pdq(rgb, _RGB_WEIGHTS)
+
+
+def fast_pdq_from_bgr(bgr: np.ndarray) -> PdqHash:
+    """As :func:`fast_pdq_from_rgb` for OpenCV's BGR channel order, sparing a colour conversion per frame."""
+    return _fast_pdq(bgr, _RGB_WEIGHTS[::-1].copy())
+
+
+_RGB_WEIGHTS = np.array([_LUMA_R, _LUMA_G, _LUMA_B], dtype=np.float32)
+
+
+def _fast_pdq(image: np.ndarray, weights: np.ndarray) -> PdqHash:
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError(f"expected an (H, W, 3) uint8 colour array, got {image.shape} {image.dtype}")
+    rows, cols = image.shape[:2]
+    if rows < MIN_DIMENSION or cols < MIN_DIMENSION:
+        return PdqHash(bytes(32), 0)
+    # Left to itself OpenBLAS splits these small products over every core, and its threads then spin while
+    # a video decoder and the exact-hash thread want the same cores: 3-5 times slower on 2 busy cores.
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        y = image.reshape(-1, 3).astype(np.float32) @ weights
+        y64 = _resampling_matrix(rows) @ y.reshape(rows, cols) @ _resampling_matrix(cols).T
+        d = _dct_matrix()
+        block = d @ y64 @ d.T
+    return PdqHash(_bits_to_digest(block), quality_of_64x64(y64))
+
+
+@functools.cache
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController  # finds the BLAS numpy loaded; limiting it costs ~10 us
+
+    return ThreadpoolController()
+
+
+@functools.lru_cache(maxsize=16)
+def _resampling_matrix(length: int) -> np.ndarray:
+    """``64 x length`` float32 matrix equal to two Jarosz box passes along one axis followed by the decimation.
+
+    Built in float64 without ever forming a ``length x length`` matrix: the first pass is applied to the 64
+    decimation rows directly, the second by spreading each weight over its window with a difference array.
+    """
+    window = _jarosz_window(length)
+    half = (window + 2) // 2
+    start = np.arange(length) - (window - half)
+    low = np.maximum(start, 0)
+    high = np.minimum(start + window - 1, length - 1)  # inclusive
+    count = (high - low + 1).astype(np.float64)
+    picked = ((np.arange(64) + 0.5) * length / 64).astype(np.intp)
+    first = np.zeros((64, length))
+    for row, at in enumerate(picked):
+        first[row, low[at] : high[at] + 1] = 1.0 / count[at]
+    spread = np.zeros((length + 1, 64))
+    weights = (first / count[None, :]).T
+    np.add.at(spread, low, weights)
+    np.add.at(spread, high + 1, -weights)
+    return np.ascontiguousarray(np.cumsum(spread[:-1], axis=0).T, dtype=np.float32)
 
 
 def _bits_to_digest(block: np.ndarray) -> bytes:

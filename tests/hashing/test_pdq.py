@@ -5,7 +5,7 @@ import pdqhash
 import pytest
 from PIL import Image
 
-from hashing.pdq import MIN_DIMENSION, dct16, luma, pdq_from_rgb
+from hashing.pdq import MIN_DIMENSION, dct16, fast_pdq_from_bgr, fast_pdq_from_rgb, luma, pdq_from_rgb
 from hashing.results import PdqHash
 
 
@@ -79,3 +79,35 @@ def test_rejects_non_rgb_arrays():
         pdq_from_rgb(np.zeros((10, 10), np.uint8))
     with pytest.raises(ValueError, match="uint8 RGB"):
         pdq_from_rgb(np.zeros((10, 10, 3), np.float32))
+
+
+# The fast variant (for video frames) computes the same linear maps with BLAS, so only float rounding differs.
+# Images whose DCT coefficients tie at the median (pure stripes) flip arbitrarily in either version, so they
+# are left out: the bar is natural pictures.
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("texture", ["uniform-noise", "smooth-noise"])
+def test_fast_variant_within_two_bits_of_exact_on_synthetic_pixels(shape, texture):
+    rng = np.random.default_rng(sum(shape))
+    rgb = rng.integers(0, 256, (*shape, 3), dtype=np.uint8) if texture == "uniform-noise" else smooth_noise(rng, shape)
+    exact, fast = pdq_from_rgb(rgb), fast_pdq_from_rgb(rgb)
+    assert exact.distance(fast) <= 2
+    assert abs(exact.quality - fast.quality) <= 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["bridge-mods/aaa-orig.jpg", "bridge-mods/blur-a-lot.jpg", "dih/bridge-2-rotate-90.jpg", "misc/wee.jpg",
+     "misc/pen-and-coaster.png", "modes/CMYK.jpg"],
+)
+def test_fast_variant_within_two_bits_of_exact_on_real_photos(data_dir, name):
+    with Image.open(data_dir / "images" / name) as image:
+        rgb = np.asarray(image.convert("RGB"))
+    exact, fast = pdq_from_rgb(rgb), fast_pdq_from_rgb(rgb)
+    assert exact.distance(fast) <= 2 and abs(exact.quality - fast.quality) <= 1
+    assert fast_pdq_from_bgr(np.ascontiguousarray(rgb[..., ::-1])) == fast
+
+
+def test_fast_variant_refuses_what_the_exact_one_refuses():
+    assert fast_pdq_from_rgb(np.full((MIN_DIMENSION - 1, 40, 3), 128, np.uint8)) == PdqHash(bytes(32), 0)
+    with pytest.raises(ValueError, match="uint8"):
+        fast_pdq_from_bgr(np.zeros((10, 10, 3), np.float32))
