@@ -287,7 +287,9 @@ def write_reproducible_tarball(source: Path, out: Path, *, root: str, epoch: int
         return info
 
     paths = sorted(source.rglob("*"), key=lambda path: path.relative_to(source).as_posix())
-    with out.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=epoch, compresslevel=6) as zipped, \
+    # gzip level 6 (gzip's own default): level 9 takes twice as long for 1% less on these binaries.
+    with out.open("wb") as raw, \
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=epoch, compresslevel=6) as zipped, \
             tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:
         tar.add(source, arcname=root, recursive=False, filter=normalise)
         for path in paths:

@@ -35,14 +35,15 @@ def test_windows_signing_with_a_certificate_file_prints_signtool_and_iscc_with_t
     assert "s3cret-pass" not in out + err
     lines = command_lines(out)
     console, gui = (f"/releases/dist/Takeback/{name}.exe" for name in names.executable_names("windows"))
-    assert f"signtool sign /v /fd SHA256 /tr {TIMESTAMP} /td SHA256 /d Takeback /f {pfx} /p ******** {console} {gui}" in lines
+    sign_options = f"/fd SHA256 /tr {TIMESTAMP} /td SHA256 /d Takeback /f {pfx} /p ********"
+    assert f"signtool sign /v {sign_options} {console} {gui}" in lines
     assert f"signtool verify /pa /all /tw /v {console} {gui}" in lines
     iscc = next(line for line in lines if line.startswith("iscc "))
     stem = names.artefact_stem("windows")
     for define in ("/DAppName=Takeback", f"/DAppVersion={names.__version__}", "/DGuiExe=Takeback.exe",
                    "/DConsoleExe=takeback-cli.exe", f"/DOutputBaseFilename={stem}-setup", "/DSign=1"):
         assert define in iscc.split()
-    assert f'"/Stakeback=signtool sign /fd SHA256 /tr {TIMESTAMP} /td SHA256 /d Takeback /f {pfx} /p ******** $f"' in iscc
+    assert f'"/Stakeback=signtool sign {sign_options} $f"' in iscc
     assert iscc.endswith("packaging/windows/takeback.iss")
     assert f"signtool verify /pa /all /tw /v /releases/dist/release/{stem}-setup.exe" in lines
 
@@ -106,7 +107,8 @@ def test_macos_signing_notarises_and_staples_with_the_app_password_masked(capsys
         f"codesign --verify --deep --strict --verbose=2 {app}",
         f"hdiutil create -volname Takeback -srcfolder ",
         f"codesign --force --timestamp --sign {identity} {dmg}",
-        f"xcrun notarytool submit {dmg} --wait --apple-id release@example.org --team-id ABCDE12345 --password '********'",
+        f"xcrun notarytool submit {dmg} --wait --apple-id release@example.org --team-id ABCDE12345 "
+        f"--password '********'",
         f"xcrun stapler staple {dmg}",
         f"xcrun stapler validate {dmg}",
         f"spctl --assess --type open --context context:primary-signature --verbose {dmg}",

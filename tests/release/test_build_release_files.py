@@ -46,8 +46,10 @@ def test_sha256sums_is_what_sha256sum_checks(tmp_path):
     (tmp_path / "Takeback-1-linux-x86_64.tar.gz").write_bytes(b"tarball")
     (tmp_path / "Takeback-1-linux-x86_64.cdx.json").write_text("{}")
     sums = checksums.write_sums(tmp_path)
-    assert sums.read_text().splitlines()[1] == f"{hashlib.sha256(b'tarball').hexdigest()}  Takeback-1-linux-x86_64.tar.gz"
-    assert subprocess.run(["sha256sum", "--check", "--strict", sums.name], cwd=tmp_path, capture_output=True).returncode == 0
+    tarball_line = f"{hashlib.sha256(b'tarball').hexdigest()}  Takeback-1-linux-x86_64.tar.gz"
+    assert sums.read_text().splitlines()[1] == tarball_line
+    check = ["sha256sum", "--check", "--strict", sums.name]
+    assert subprocess.run(check, cwd=tmp_path, capture_output=True).returncode == 0
     (tmp_path / "Takeback-1-linux-x86_64.tar.gz").write_bytes(b"tampered")
     assert subprocess.run(["sha256sum", "--check", sums.name], cwd=tmp_path, capture_output=True).returncode != 0
 
