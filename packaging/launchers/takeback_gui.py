@@ -1,9 +1,11 @@
 """Entry point of the frozen windowed ``Takeback`` program: the ``takeback gui`` sub-command, nothing else.
 
-Files dropped on the program's icon arrive as arguments and are handed to the app. For release smoke tests,
-``TAKEBACK_SMOKE_QUIT_AFTER_SHOWN=1`` makes the program quit with status 0 two seconds after a window has been
-shown (and with status 3 if none appears within 30 seconds): a check that the frozen Qt libraries and plugins load,
-nothing more.
+Only options ``takeback gui`` knows are passed on: Windows hands over files dropped on the icon, and older
+macOS a ``-psn_…`` process number, and either would otherwise stop a program that has no console to say why.
+
+For release smoke tests, ``TAKEBACK_SMOKE_QUIT_AFTER_SHOWN=1`` makes the program quit with status 0 two seconds
+after a window has been shown (and with status 3 if none appears within 30 seconds): a check that the frozen
+Qt libraries and plugins load, nothing more.
 """
 
 import multiprocessing
@@ -47,10 +49,28 @@ def _arm_smoke_quit() -> None:
     QApplication.exec = staticmethod(exec_then_quit_when_shown)
 
 
+def known_gui_options(argv: list[str]) -> list[str]:
+    """The arguments ``takeback gui`` understands, in order; everything else is dropped."""
+    from desktop.cli import build_parser
+
+    try:
+        _args, unknown = build_parser().parse_known_args(["gui", *argv])
+    except SystemExit:  # argparse already said why on stderr; start with the defaults
+        return []
+    unknown_left = list(unknown)
+    kept = []
+    for argument in argv:
+        if unknown_left and argument == unknown_left[0]:
+            unknown_left.pop(0)
+        else:
+            kept.append(argument)
+    return kept
+
+
 if __name__ == "__main__":
     multiprocessing.freeze_support()
     if os.environ.get(_SMOKE_ENV) == "1":
         _arm_smoke_quit()
     from desktop.cli import main
 
-    sys.exit(main(["gui", *sys.argv[1:]]))
+    sys.exit(main(["gui", *known_gui_options(sys.argv[1:])]))
