@@ -1,5 +1,22 @@
-"""Fingerprints of photos and videos, computed on this computer (filled in as the package grows)."""
+"""Fingerprints of photos and videos, computed on this computer: pure functions in, typed results out."""
 
+from .detect import MediaFormat, detect_format, detect_kind
+from .errors import (
+    Cancelled,
+    CorruptMedia,
+    EmptyFile,
+    FileChanged,
+    FileMissing,
+    FileUnreadable,
+    HashingError,
+    InvalidTmk,
+    NotAFile,
+    TooLarge,
+    UnsupportedFormat,
+)
+from .exact import ExactHashes, exact_hashes
+from .files import hash_file, iter_media_paths
+from .image import hash_image
 from .matching import (
     VPDQ_COMPARED_MATCH_PERCENT,
     VPDQ_DISTANCE_THRESHOLD,
@@ -13,9 +30,19 @@ from .matching import (
     match_vpdq,
     parse_vpdq_text,
 )
-from .video import DEFAULT_VPDQ_EVERY, hash_video
-
-from .errors import InvalidTmk
+from .pdq import pdq_from_luma, pdq_from_rgb
+from .results import (
+    MATCHABLE_QUALITY,
+    FingerprintWarning,
+    ImageFingerprints,
+    ImagePdq,
+    MediaKind,
+    Orientation,
+    PdqHash,
+    VideoFingerprints,
+    VpdqFrame,
+    WarningCode,
+)
 from .tmk import (
     DEFAULT_LEVEL1_THRESHOLD,
     DEFAULT_LEVEL2_THRESHOLD,
@@ -27,12 +54,25 @@ from .tmk import (
     read_tmk,
     tmk_match,
 )
+from .video import DEFAULT_VPDQ_EVERY, hash_video
 
 __all__ = [
-    # video (hashing/video.py)
+    # any file (hashing/files.py, hashing/detect.py)
+    "MediaFormat",
+    "detect_format",
+    "detect_kind",
+    "hash_file",
+    "iter_media_paths",
+    # photos (hashing/image.py, hashing/pdq.py, hashing/exact.py)
+    "ExactHashes",
+    "exact_hashes",
+    "hash_image",
+    "pdq_from_luma",
+    "pdq_from_rgb",
+    # videos (hashing/video.py)
     "DEFAULT_VPDQ_EVERY",
     "hash_video",
-    # matching (hashing/matching.py)
+    # vPDQ matching (hashing/matching.py)
     "VPDQ_COMPARED_MATCH_PERCENT",
     "VPDQ_DISTANCE_THRESHOLD",
     "VPDQ_QUALITY_THRESHOLD",
@@ -48,11 +88,33 @@ __all__ = [
     "DEFAULT_LEVEL1_THRESHOLD",
     "DEFAULT_LEVEL2_THRESHOLD",
     "TMK_FILE_SIZE",
-    "InvalidTmk",
     "TmkAccumulator",
     "TmkAlgorithm",
     "TmkHash",
     "TmkMatch",
     "read_tmk",
     "tmk_match",
+    # results (hashing/results.py)
+    "MATCHABLE_QUALITY",
+    "FingerprintWarning",
+    "ImageFingerprints",
+    "ImagePdq",
+    "MediaKind",
+    "Orientation",
+    "PdqHash",
+    "VideoFingerprints",
+    "VpdqFrame",
+    "WarningCode",
+    # errors (hashing/errors.py)
+    "Cancelled",
+    "CorruptMedia",
+    "EmptyFile",
+    "FileChanged",
+    "FileMissing",
+    "FileUnreadable",
+    "HashingError",
+    "InvalidTmk",
+    "NotAFile",
+    "TooLarge",
+    "UnsupportedFormat",
 ]

@@ -10,6 +10,7 @@ which file it is, and messages may end up somewhere the file name must not (a lo
     ├── NotAFile                 not_a_file    a folder, device or other non-file
     ├── FileUnreadable           unreadable    no permission, or the disk failed while reading
     ├── EmptyFile                empty         zero bytes
+    ├── FileChanged              changed       the file shrank or vanished while it was being read
     ├── UnsupportedFormat        unsupported   not a photo or video we can read
     ├── CorruptMedia             corrupt       damaged or incomplete (truncated download, bad header)
     ├── TooLarge                 too_large     more pixels or bytes than we safely decode
@@ -23,6 +24,7 @@ __all__ = [
     "Cancelled",
     "CorruptMedia",
     "EmptyFile",
+    "FileChanged",
     "FileMissing",
     "FileUnreadable",
     "HashingError",
@@ -73,6 +75,14 @@ class EmptyFile(HashingError):
     default_message = (
         "This file is empty, so there is nothing to fingerprint. If it came from a download or a "
         "message, save it again and add the new copy."
+    )
+
+
+class FileChanged(HashingError):
+    code = "changed"
+    default_message = (
+        "This file changed while it was being read, so its fingerprint would not be reliable. It may still "
+        "be downloading or copying. Wait until that has finished, then add it again."
     )
 
 

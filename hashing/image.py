@@ -1,0 +1,318 @@
+"""Fingerprints of one photo: MD5/SHA-256 of its bytes, PDQ as shown and as stored, pHash, and vPDQ of animations.
+
+Compatibility is the point: platforms compute PDQ with Meta's C++ code on Pillow's RGB decode of their copy,
+EXIF orientation applied. Takeback reads the file once into memory, hashes the bytes, and decodes a reduced
+copy (JPEG's DCT-domain scaling, otherwise Pillow's ``reduce``) on which it evaluates the reference filter
+(see ``_reduced_pdq.py``); the result stays within a few bits of the full-resolution reference at a fraction
+of the time. Colour handling follows Pillow's ``convert("RGB")`` like the reference: palettes are expanded,
+alpha is dropped (not composited), CMYK/LAB/HSV/16-bit modes use Pillow's own conversions.
+
+Specs: PDQ (facebook/ThreatExchange ``hashing/hashing.pdf``), vPDQ (``vpdq/README.md``: one PDQ per frame with
+frame number and timestamp), pHash as ``imagehash.phash`` (DCT of a 32x32 greyscale copy).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import ExifTags, Image
+
+from ._files import checked_open
+from ._pillow import check_size, decoding, open_image, quiet_pillow
+from ._reduced_pdq import block_size_for, pdq_from_block_means
+from .detect import HEADER_SIZE, MediaFormat, format_of_header
+from .errors import Cancelled, FileChanged, FileUnreadable, TooLarge, UnsupportedFormat
+from .exact import CHUNK_SIZE
+from .pdq import luma
+from .results import (
+    FingerprintWarning,
+    ImageFingerprints,
+    ImagePdq,
+    MediaKind,
+    Orientation,
+    VpdqFrame,
+    WarningCode,
+)
+
+__all__ = ["MAX_ANIMATION_FRAMES", "MAX_IMAGE_BYTES", "MAX_VPDQ_FRAMES", "hash_image"]
+
+#: Photo files are read whole into memory (once, for both the exact hashes and decoding). No real photo
+#: comes near this; a bigger "image" file is refused as too large rather than risk the computer's memory.
+MAX_IMAGE_BYTES = 512 * 1024 * 1024
+
+#: An animation's frames are decoded one after another (GIF and APNG frames build on the previous one);
+#: frames past this many (minutes of animation) are not read.
+MAX_ANIMATION_FRAMES = 10_000
+
+#: At most this many frames get a vPDQ hash; longer animations are sampled evenly across their length.
+MAX_VPDQ_FRAMES = 600
+
+_ANIMATED_FORMATS = frozenset({MediaFormat.GIF, MediaFormat.WEBP, MediaFormat.PNG, MediaFormat.AVIF})
+_INVERSE_ORIENTATION = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 8, 7: 7, 8: 6}
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+_LOW_QUALITY_MESSAGE = (
+    "This picture has very little detail (it may be very dark, blurred or mostly one colour), so platforms "
+    "may not be able to recognise copies of it from its fingerprint."
+)
+_VIDEO_MESSAGE = "This is a video, not a photo. Add it as a video instead."
+
+
+def hash_image(
+    path: str | Path,
+    *,
+    cancel: threading.Event | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> ImageFingerprints:
+    """Fingerprint the photo (or animated GIF/WebP/PNG/AVIF) at ``path``.
+
+    Args:
+        path: the file; its format is decided from its content, whatever its name says.
+        cancel: set it to stop early; the call then raises ``Cancelled``.
+        progress: called with the fraction done (0..1) while reading and, for animations, per frame.
+
+    Returns:
+        MD5 and SHA-256 of the bytes; PDQ as displayed (EXIF orientation applied) and, when the photo has an
+        orientation tag other than 1, also of the stored pixels; pHash; vPDQ over the frames of an animation;
+        a ``LOW_QUALITY`` warning when the displayed PDQ has quality below 50.
+
+    Raises:
+        HashingError: the file is missing, unreadable, empty, changed while read, not a photo, damaged, or
+            too large to decode safely. The message is meant for the person.
+    """
+    data, media_format = _read_whole(path, cancel, progress)
+    _check_cancel(cancel)
+    exact = _ExactHashing(data)
+    try:
+        image = open_image(io.BytesIO(data), media_format.pillow)
+        with image:
+            picture = _decode(image, media_format, cancel, progress)
+    finally:
+        md5, sha256 = exact.result()  # never leave the thread behind, even when decoding failed
+    display = pdq_from_block_means(picture.blocks, picture.full_shape, picture.block, picture.display)
+    pdq = [ImagePdq(display, Orientation.DISPLAY)]
+    if picture.stored is not None:
+        stored = pdq_from_block_means(picture.blocks, picture.full_shape, picture.block, picture.stored)
+        pdq.append(ImagePdq(stored, Orientation.STORED))
+    warnings = (FingerprintWarning(WarningCode.LOW_QUALITY, _LOW_QUALITY_MESSAGE),) if not display.matchable else ()
+    if progress is not None:
+        progress(1.0)
+    return ImageFingerprints(
+        md5=md5,
+        sha256=sha256,
+        pdq=tuple(pdq),
+        phash=picture.phash,
+        vpdq=picture.frames,
+        warnings=warnings,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    """The first (or only) frame reduced to block means, plus what is needed to hash both of its views."""
+
+    blocks: np.ndarray  #: luma means of ``block x block`` cells, in the orientation the decoder produced
+    full_shape: tuple[int, int]  #: (rows, columns) of the full-resolution decoded frame
+    block: int
+    display: int  #: EXIF orientation that turns the decoded pixels into what a viewer shows
+    stored: int | None  #: orientation that turns them back into the stored pixels; None when they are the same
+    phash: str  #: of the displayed first frame
+    frames: tuple[VpdqFrame, ...]  #: vPDQ of an animation's frames, else empty
+
+
+def _read_whole(
+    path: str | Path, cancel: threading.Event | None, progress: Callable[[float], None] | None
+) -> tuple[bytes, MediaFormat]:
+    """Read the whole file once, and make sure it is a picture and did not change size meanwhile."""
+    chunks: list[bytes] = []
+    read = 0
+    media_format: MediaFormat | None = None
+    with checked_open(path) as (handle, size):
+        try:
+            while chunk := handle.read(CHUNK_SIZE):
+                _check_cancel(cancel)
+                if media_format is None:  # decide from the first bytes, before reading a big file that is no photo
+                    media_format = format_of_header(chunk[:HEADER_SIZE])
+                    if media_format.kind is not MediaKind.IMAGE:
+                        raise UnsupportedFormat(_VIDEO_MESSAGE)
+                    if size > MAX_IMAGE_BYTES:
+                        raise TooLarge()
+                chunks.append(chunk)
+                read += len(chunk)
+                if read > size:
+                    break
+                if progress is not None:
+                    progress(0.2 * read / size)
+        except OSError as exc:
+            raise FileUnreadable() from exc
+    if read != size or media_format is None:  # truncated, replaced or still being written while we read it
+        raise FileChanged()
+    return b"".join(chunks), media_format
+
+
+class _ExactHashing:
+    """MD5 and SHA-256 of bytes already in memory, on a helper thread while the main one decodes.
+
+    hashlib releases the GIL on large inputs and so does Pillow's decoder, so on a multi-core computer the
+    exact hashes cost no extra wall time.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._digests: tuple[str, str] | None = None
+        self._thread = threading.Thread(target=self._run, name="exact-hashes", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        view = memoryview(self._data)
+        self._digests = (hashlib.md5(view, usedforsecurity=False).hexdigest(), hashlib.sha256(view).hexdigest())
+
+    def result(self) -> tuple[str, str]:
+        self._thread.join()
+        assert self._digests is not None  # the thread only ends after setting it
+        return self._digests
+
+
+def _decode(
+    image: Image.Image,
+    media_format: MediaFormat,
+    cancel: threading.Event | None,
+    progress: Callable[[float], None] | None,
+) -> _Decoded:
+    before = None if media_format is MediaFormat.PNG else _exif_orientation(image)  # PNG may keep EXIF at the end
+    width, height = image.size
+    block = block_size_for(width, height)
+    animated = media_format in _ANIMATED_FORMATS and getattr(image, "is_animated", False)
+    if media_format is MediaFormat.JPEG and block > 1:
+        reduced, block = _jpeg_in_dct_domain(image, block)
+    else:
+        with decoding():
+            image.load()
+        reduced = None
+    if reduced is None:
+        width, height = image.size  # some decoders settle the size only when loading
+    after = _exif_orientation(image)
+    orientation = after if before is None else before
+    if orientation != 1 and after != orientation:
+        # The decoder already turned the pixels upright (Pillow does this for TIFF) and dropped the tag.
+        display, stored = 1, _INVERSE_ORIENTATION[orientation]
+    else:
+        display, stored = orientation, (1 if orientation != 1 else None)
+    if reduced is None:
+        reduced = _reduced_rgb(image, block)
+    # Take what the first frame gives before an animation moves the image on to later frames.
+    blocks, phash = _luma_of(reduced), _phash(reduced, display)
+    frames = _animation_vpdq(image, display, cancel, progress) if animated else ()
+    return _Decoded(
+        blocks=blocks,
+        full_shape=(height, width),
+        block=block,
+        display=display,
+        stored=stored,
+        phash=phash,
+        frames=frames,
+    )
+
+
+def _jpeg_in_dct_domain(image: Image.Image, block: int) -> tuple[Image.Image | None, int]:
+    """Ask libjpeg for a 1/``block`` copy, straight to luma for colour JPEGs (the Y plane is PDQ's luma).
+
+    Returns the reduced image and its factor, or ``None`` and the wanted factor when the decoder declined to
+    scale: the image is then fully decoded, and the caller reduces it.
+    """
+    width, height = image.size
+    with decoding():
+        image.draft("L", (width // block, height // block))
+        image.load()
+    for factor in (8, 4, 2):
+        if image.size == (-(-width // factor), -(-height // factor)):
+            return image, factor
+    return None, block
+
+
+def _reduced_rgb(image: Image.Image, block: int) -> Image.Image:
+    """The current frame as Pillow's ``convert("RGB")`` gives it, averaged over ``block x block`` cells."""
+    with decoding():
+        check_size(image)
+        rgb = image if image.mode == "RGB" else image.convert("RGB")
+        return rgb.reduce(block) if block > 1 else rgb
+
+
+def _luma_of(reduced: Image.Image) -> np.ndarray:
+    pixels = np.asarray(reduced)
+    if reduced.mode == "L":
+        return pixels.astype(np.float32)
+    if reduced.mode != "RGB":  # CMYK JPEGs are scaled in the DCT domain without a colour conversion
+        with decoding():
+            pixels = np.asarray(reduced.convert("RGB"))
+    return luma(pixels)
+
+
+def _animation_vpdq(
+    image: Image.Image,
+    display: int,
+    cancel: threading.Event | None,
+    progress: Callable[[float], None] | None,
+) -> tuple[VpdqFrame, ...]:
+    """vPDQ of an animation: frame number, start time (from the frame durations) and PDQ of each frame."""
+    with decoding():
+        total = min(image.n_frames, MAX_ANIMATION_FRAMES)
+    every = math.ceil(total / MAX_VPDQ_FRAMES)
+    frames: list[VpdqFrame] = []
+    elapsed_ms = 0.0
+    for index in range(total):
+        _check_cancel(cancel)
+        with decoding():
+            image.seek(index)
+            image.load()  # WebP reads a frame's duration only when decoding it
+            duration = image.info.get("duration")
+        if index % every == 0:
+            width, height = image.size
+            block = block_size_for(width, height)
+            blocks = _luma_of(_reduced_rgb(image, block))
+            pdq = pdq_from_block_means(blocks, (height, width), block, display)
+            frames.append(VpdqFrame(index, round(elapsed_ms / 1000, 3), pdq))
+        if isinstance(duration, int | float) and math.isfinite(duration) and duration > 0:
+            elapsed_ms += duration
+        if progress is not None:
+            progress(0.2 + 0.8 * (index + 1) / total)
+    return tuple(frames)
+
+
+def _exif_orientation(image: Image.Image) -> int:
+    """The EXIF orientation tag (1..8); 1 when absent, unreadable or out of range. Bad EXIF is not fatal."""
+    with quiet_pillow():
+        try:
+            value = image.getexif().get(ExifTags.Base.Orientation, 1)
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError):
+            return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _phash(preview: Image.Image, display: int) -> str:
+    import imagehash  # scipy underneath: only loaded when a photo is hashed
+
+    shown = preview.transpose(_TRANSPOSE[display]) if display != 1 else preview
+    with quiet_pillow():
+        return str(imagehash.phash(shown))
+
+
+def _check_cancel(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
+
