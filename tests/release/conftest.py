@@ -4,6 +4,7 @@ This folder has no ``__init__.py`` and is not named ``packaging``, so it can nev
 ``packaging`` library that pip and PyInstaller import.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ if str(PACKAGING) not in sys.path:
 @pytest.fixture
 def build_env(monkeypatch) -> dict[str, str]:
     """A fixed SOURCE_DATE_EPOCH and no signing variables from the developer's shell."""
-    for name in list(__import__("os").environ):
+    for name in list(os.environ):
         if name.startswith("TAKEBACK_"):
             monkeypatch.delenv(name)
     return {"SOURCE_DATE_EPOCH": "1700000000"}

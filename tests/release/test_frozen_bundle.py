@@ -3,6 +3,7 @@
 Slow (a PyInstaller build takes about a minute on two cores), so it is built once for all the tests here.
 """
 
+import os
 import subprocess
 import sys
 import tarfile
@@ -35,8 +36,8 @@ def release(tmp_path_factory) -> Release:
     out = tmp_path_factory.mktemp("release") / "dist"
     started = time.monotonic()
     done = subprocess.run([sys.executable, str(REPO / "packaging" / "build.py"), "--out", str(out)], cwd=REPO,
-                          capture_output=True, text=True, timeout=900, env={**__import__("os").environ,
-                                                                           "SOURCE_DATE_EPOCH": "1700000000"})
+                          capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
     seconds = time.monotonic() - started
     assert done.returncode == 0, f"build.py failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     return Release(out, seconds, done.stdout)
