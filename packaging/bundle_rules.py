@@ -89,12 +89,17 @@ QT_PLUGINS_KEPT: dict[str, frozenset[str] | None] = {
     # printsupport, designer, vectorimageformats.
 }
 
-#: Qt's own translations kept: the standard dialogs' buttons (qtbase). The app's own text is English for now.
-QT_TRANSLATIONS_KEPT = re.compile(r"^qtbase_[a-z]{2}(_[a-z]{2})?\.qm$", re.IGNORECASE)
+#: Qt's own translations kept: none. The app's text is English and it installs no QTranslator, so Qt's
+#: catalogues (5.8 MB of qtbase_*.qm alone) would never be read. When the app gains languages, keep
+#: ``qtbase_<language>.qm`` for exactly those here.
+QT_TRANSLATIONS_KEPT = re.compile(r"(?!)")  # matches nothing
 
-#: Data files nobody reads: OpenCV's face-detection cascades, type stubs, C headers, package tests.
+#: Files nobody reads: OpenCV's face-detection cascades, type stubs, C headers, package tests, and Qt's software
+#: OpenGL for Windows (20 MB: only QtQuick and OpenGL widgets draw with it; Qt Widgets paint with the raster
+#: engine).
 DROPPED_DATA = re.compile(
-    r"(^|/)cv2/data/|\.pyi$|(^|/)include/|(^|/)tests?/|(^|/)__pycache__/",
+    r"(^|/)cv2/data/|\.pyi$|(^|/)include/|(^|/)tests?/|(^|/)__pycache__/|(^|/)opengl32sw\.dll$",
+    re.IGNORECASE,
 )
 
 _PLUGIN_NAME = re.compile(r"^(lib)?(?P<name>.+?)(\.debug)?\.(so|dll|dylib)$")

@@ -27,8 +27,7 @@ import bundle_rules
         ("PySide6/Qt/plugins/sqldrivers/libqsqlite.so", False),
         ("PySide6/Qt/plugins/tls/libqopensslbackend.so", False),
         ("PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so", False),
-        ("PySide6/Qt/translations/qtbase_de.qm", True),
-        ("PySide6/Qt/translations/qtbase_pt_BR.qm", True),
+        ("PySide6/Qt/translations/qtbase_de.qm", False),  # the app is English and loads no Qt catalogue
         ("PySide6/Qt/translations/qtdeclarative_de.qm", False),
         ("PySide6/Qt/translations/assistant_de.qm", False),
         ("cv2/data/haarcascade_frontalface_default.xml", False),
@@ -38,6 +37,8 @@ import bundle_rules
         ("opencv_python_headless.libs/libavcodec-c4204469.so.62.28.101", True),
         ("pillow_heif.libs/libheif-e72ea93c.so.1.23.6", True),
         ("intake/openapi.json", True),
+        ("PySide6/opengl32sw.dll", False),
+        ("PySide6/Qt6Widgets.dll", True),
         ("certifi/cacert.pem", True),
     ],
 )
