@@ -18,9 +18,9 @@ DefaultDirName={autopf}\{#AppName}
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
 ; Per-user by default: no administrator needed, so a young person on a family computer can install it. The
-; dialog still offers an all-users install to someone who can approve it.
+; dialog (or /ALLUSERS) still offers an all-users install to someone who can approve it.
 PrivilegesRequired=lowest
-PrivilegesRequiredOverridesAllowed=dialog
+PrivilegesRequiredOverridesAllowed=commandline dialog
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
 MinVersion=10.0
