@@ -116,7 +116,7 @@ def main() -> None:
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the intake server did not start")
+                    raise SystemExit("the intake server did not start") from None
                 time.sleep(0.1)
         print(f"intake on {base}, SQLite, default scrypt; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
         with httpx.Client(base_url=base, timeout=60) as client:

@@ -5,10 +5,10 @@ reference slow. PDQ only keeps 64x64 samples of two box-filter passes whose wind
 image, so a copy reduced by averaging ``s x s`` blocks (JPEG's DCT-domain 1/2, 1/4, 1/8 decoding, or Pillow's
 ``reduce``) holds what the hash needs, as long as a block stays well inside one window.
 
-The two box passes and the decimation along one axis are a linear map from ``n`` pixels to 64 samples. Here
-it is built once per length in float64, its weights summed over each block, and applied to the block means
-as two small matrix products; the orientation of the displayed photo is folded into those weights, so both
-the displayed and the stored view cost one product each. With block size 1 this is the reference's filter
+The two box passes and the decimation along one axis are a linear map from ``n`` pixels to 64 samples (the
+same matrix the video path uses, ``pdq._resampling_matrix``). Here its weights are summed over each block and
+applied to the block means along each axis; the orientation of the displayed photo is folded into those
+weights, so both the displayed and the stored view cost two small products each. With block size 1 this is the reference's filter
 up to float rounding. ``tests/hashing/test_image.py`` bounds the distance to the reference CSV on every test
 image; ``benchmarks/bench_images.py`` measures speed and distance on 12-megapixel phone photos.
 
@@ -21,7 +21,7 @@ import functools
 
 import numpy as np
 
-from .pdq import MIN_DIMENSION, _bits_to_digest, _jarosz_window, dct16, quality_of_64x64
+from .pdq import MIN_DIMENSION, _bits_to_digest, _resampling_matrix, dct16, quality_of_64x64
 from .results import PdqHash
 
 __all__ = ["MIN_BLOCKS_PER_SIDE", "block_size_for", "pdq_from_block_means"]
@@ -116,25 +116,6 @@ def _block_weights(length: int, block: int, reversed_: bool) -> tuple[np.ndarray
     return first, band
 
 
-@functools.lru_cache(maxsize=16)
 def _pixel_weights(length: int) -> np.ndarray:
-    """``64 x length`` float64 map equal to two ``box1DFloat`` passes followed by ``decimateFloat``.
-
-    Output ``i`` of one pass averages inputs ``[i - (window - half), i + half - 1]`` clipped to the image,
-    where ``half = (window + 2) // 2``; the second pass is applied by summing, for each input, the first
-    pass's weights over the outputs whose window contains it (a difference of running sums).
-    """
-    window = _jarosz_window(length)
-    half = (window + 2) // 2
-    behind, ahead = window - half, half - 1
-    index = np.arange(length)
-    low = np.maximum(0, index - behind)
-    high = np.minimum(length, index + ahead + 1)
-    count = (high - low).astype(np.float64)
-    picked = ((np.arange(64) + 0.5) * length / 64).astype(np.intp)
-    first = np.zeros((64, length))
-    for row, at in enumerate(picked):
-        first[row, low[at] : high[at]] = 1.0 / count[at]
-    # Input m feeds output j exactly when j is in [m - ahead, m + behind].
-    running = np.concatenate([np.zeros((64, 1)), np.cumsum(first / count, axis=1)], axis=1)
-    return running[:, np.minimum(length, index + behind + 1)] - running[:, np.maximum(0, index - ahead)]
+    """``64 x length`` map equal to two ``box1DFloat`` passes followed by ``decimateFloat`` (shared with video)."""
+    return _resampling_matrix(length).astype(np.float64)

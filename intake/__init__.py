@@ -5,7 +5,7 @@ Run it with ``takeback intake serve``, embed it with :func:`serve_in_thread`, or
 """
 
 from .app import API_VERSION, create_app
-from .errors import IntakeError
+from .errors import DatabaseUnavailable, IntakeError
 from .identifiers import format_case_number, new_case_number, normalise_case_key, normalise_case_number
 from .model import DEFAULT_SIGNAL_TYPES, CaseState, FeedbackValue, HashStatus, Program, SignalType
 from .secrets_store import ScryptParams
@@ -16,6 +16,7 @@ from .storage import PlatformKeys, Storage
 __all__ = [
     "API_VERSION",
     "DEFAULT_SIGNAL_TYPES",
+    "DatabaseUnavailable",
     "CaseState",
     "FeedbackValue",
     "HashStatus",

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import re
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,8 +24,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .errors import (
     BadRequest,
     CaseNotFound,
-    CaseWithdrawn,
-    IdempotencyConflict,
     IntakeError,
     InvalidRequest,
     MethodNotAllowed,
@@ -48,7 +47,7 @@ from .schemas import (
 )
 from .secrets_store import hash_case_key, key_digest, verify_case_key
 from .settings import Settings
-from .storage import CaseIsWithdrawn, FetchPage, IdempotencyMismatch, PlatformAccount, Storage
+from .storage import FetchPage, PlatformAccount, Storage
 from .throttle import FailureThrottle
 
 __all__ = ["API_VERSION", "create_app"]
@@ -68,6 +67,17 @@ class _Services:
     storage: Storage
     throttle: FailureThrottle
     dummy_key_hash: str
+    # scrypt takes ~16 MiB and a CPU core for tens of milliseconds; without a bound, a burst of requests on the
+    # 40-thread pool would take 640 MiB at once. Requests beyond the bound wait their turn instead.
+    scrypt_slots: threading.BoundedSemaphore
+
+    def hash_key(self, case_key: str) -> str:
+        with self.scrypt_slots:
+            return hash_case_key(case_key, self.settings.scrypt)
+
+    def verify_key(self, case_key: str, stored: str) -> bool:
+        with self.scrypt_slots:
+            return verify_case_key(case_key, stored)
 
 
 def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI:
@@ -87,6 +97,7 @@ def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI
         throttle=FailureThrottle(settings.max_failures, settings.failure_window_seconds),
         # Unknown case numbers are checked against this, so they cost the same scrypt work as a wrong key.
         dummy_key_hash=hash_case_key("0" * 26, settings.scrypt),
+        scrypt_slots=threading.BoundedSemaphore(settings.scrypt_concurrency),
     )
 
     @asynccontextmanager
@@ -190,7 +201,7 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
         case_key = normalise_case_key(credential.strip())
         stored = storage.case_key_hash(compact) if compact else None
         # Always one full scrypt verification, whether or not the case exists or the key is well formed.
-        matches = verify_case_key(case_key or "0" * 26, stored.key_hash if stored else services.dummy_key_hash)
+        matches = services.verify_key(case_key or "0" * 26, stored.key_hash if stored else services.dummy_key_hash)
         if stored is not None and case_key is not None and matches:
             services.throttle.succeeded(throttle_key)
             return stored.case_id
@@ -212,16 +223,13 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
     )
     def create_case(body: CreateCaseRequest, idempotency_key: IdempotencyHeader = None) -> JSONResponse:
         key = _idempotency_key(idempotency_key)
-        try:
-            answer = storage.create_case(
-                program=body.program,
-                key_hash=hash_case_key(body.case_key, services.settings.scrypt),
-                signals_per_item=[signals_of(item) for item in body.items],
-                idempotency_key=key,
-                request_digest=_request_digest(body),
-            )
-        except IdempotencyMismatch:
-            raise IdempotencyConflict() from None
+        answer = storage.create_case(
+            program=body.program,
+            key_hash=services.hash_key(body.case_key),
+            signals_per_item=[signals_of(item) for item in body.items],
+            idempotency_key=key,
+            request_digest=_request_digest(body),
+        )
         return JSONResponse(answer.body, status_code=answer.status_code)
 
     @app.post(
@@ -233,17 +241,12 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
     )
     def add_items(case_id: CaseId, body: AddItemsRequest, idempotency_key: IdempotencyHeader = None) -> JSONResponse:
         key = _idempotency_key(idempotency_key)
-        try:
-            answer = storage.add_items(
-                case_id,
-                signals_per_item=[signals_of(item) for item in body.items],
-                idempotency_key=key,
-                request_digest=_request_digest(body),
-            )
-        except IdempotencyMismatch:
-            raise IdempotencyConflict() from None
-        except CaseIsWithdrawn:
-            raise CaseWithdrawn() from None
+        answer = storage.add_items(
+            case_id,
+            signals_per_item=[signals_of(item) for item in body.items],
+            idempotency_key=key,
+            request_digest=_request_digest(body),
+        )
         return JSONResponse(answer.body, status_code=answer.status_code)
 
     @app.get(

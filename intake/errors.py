@@ -12,7 +12,8 @@ Tree::
     ├── IdempotencyConflict         409 an idempotency key reused with a different body
     ├── CaseWithdrawn               409 new fingerprints for a withdrawn case
     ├── PlatformUnauthorised        401 platform keys missing or wrong
-    └── NotFound / MethodNotAllowed 404/405 no such endpoint
+    ├── NotFound / MethodNotAllowed 404/405 no such endpoint
+    └── DatabaseUnavailable         at start-up: the database cannot be opened or created
 
 Messages never repeat what the request carried: no fingerprints, keys or case numbers.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 __all__ = [
     "BadRequest",
     "BodyTooLarge",
+    "DatabaseUnavailable",
     "CaseNotFound",
     "CaseWithdrawn",
     "IdempotencyConflict",
@@ -149,3 +151,15 @@ class MethodNotAllowed(IntakeError):
     status_code = 405
     code = "method_not_allowed"
     default_message = "This address does not accept that method."
+
+
+class DatabaseUnavailable(IntakeError):
+    """The service cannot start: its database cannot be reached, opened or set up."""
+
+    code = "database_unavailable"
+
+    def __init__(self, where: str) -> None:
+        super().__init__(
+            f"Cannot open the intake database at {where}. Check the address (--db or TAKEBACK_INTAKE_DB), "
+            "that the server is running, and that the folder exists and is writable."
+        )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from dataclasses import dataclass, replace
 
 import uvicorn
@@ -60,6 +61,7 @@ class ServerHandle:
     url: str
     _server: uvicorn.Server
     _thread: threading.Thread
+    _socket: socket.socket
 
     @property
     def app(self):  # noqa: ANN201 - FastAPI, kept out of the signature to keep imports light
@@ -75,6 +77,7 @@ class ServerHandle:
         self._thread.join(timeout)
         if self._thread.is_alive():
             raise RuntimeError("the intake server did not stop in time")
+        self._socket.close()  # uvicorn closes it too; a failed start leaves it to us
 
     def __enter__(self) -> ServerHandle:
         return self
@@ -96,26 +99,22 @@ def serve_in_thread(
         RuntimeError: the server did not start within ``start_timeout`` seconds.
     """
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((settings.host, settings.port))
-    port = sock.getsockname()[1]
-    config = _config(replace(settings, port=port), storage)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="intake-server", daemon=True)
-    thread.start()
-    started = threading.Event()
-
-    def wait_started() -> None:
-        while thread.is_alive() and not server.started:
-            started.wait(0.02)
-
-    wait_started_thread = threading.Thread(target=wait_started, daemon=True)
-    wait_started_thread.start()
-    wait_started_thread.join(start_timeout)
-    if not server.started:
-        server.should_exit = True
-        thread.join(5)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((settings.host, settings.port))
+        port = sock.getsockname()[1]
+        server = uvicorn.Server(_config(replace(settings, port=port), storage))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="intake-server", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + start_timeout
+        while thread.is_alive() and not server.started and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if not server.started:
+            server.should_exit = True
+            thread.join(5)
+            raise RuntimeError("the intake server did not start")
+    except BaseException:
         sock.close()
-        raise RuntimeError("the intake server did not start")
+        raise
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    return ServerHandle(f"http://{host}:{port}", server, thread)
+    return ServerHandle(f"http://{host}:{port}", server, thread, sock)

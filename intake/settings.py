@@ -23,6 +23,7 @@ class Settings:
         port: TCP port; 0 picks a free one.
         max_body_bytes: larger bodies are refused before they are read.
         scrypt: cost of case-key hashing.
+        scrypt_concurrency: case-key hashes computed at once (each takes ~16 MiB); more requests wait.
         max_failures / failure_window_seconds: throttle of wrong case number or key per case number.
         default_page_size / max_page_size / page_byte_budget: FetchHashes paging.
     """
@@ -32,6 +33,7 @@ class Settings:
     port: int = 8000
     max_body_bytes: int = 4 * MIB
     scrypt: ScryptParams = field(default_factory=ScryptParams)
+    scrypt_concurrency: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
     max_failures: int = 5
     failure_window_seconds: float = 15 * 60
     default_page_size: int = 800
@@ -43,6 +45,8 @@ class Settings:
             raise ValueError("database_url is required")
         if not 0 <= self.port <= 65535:
             raise ValueError("port must be between 0 and 65535")
+        if self.scrypt_concurrency < 1:
+            raise ValueError("scrypt_concurrency must be at least 1")
         if self.max_body_bytes < 1024:
             raise ValueError("max_body_bytes must be at least 1024")
         if not 1 <= self.default_page_size <= self.max_page_size:

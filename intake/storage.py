@@ -21,9 +21,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from .errors import CaseWithdrawn, DatabaseUnavailable, IdempotencyConflict
 from .identifiers import CASE_NUMBER_ALPHABET, format_case_number, new_case_number
 from .model import CaseState, FeedbackValue, HashStatus, Program, SignalType
-from .secrets_store import ScryptParams, hash_case_key, key_digest, new_platform_key
+from .secrets_store import ScryptParams, key_digest, new_platform_key
 
 __all__ = [
     "CaseView",
@@ -72,7 +73,7 @@ hash_records = sa.Table(
     sa.Column("value_digest", sa.String(64), nullable=False, index=True),
     sa.Column("hash_value", sa.Text, nullable=False),
     sa.Column("change_seq", sa.BigInteger, nullable=False),
-    sa.Column("modified_on", sa.Date, nullable=False),
+    sa.Column("modified_on", sa.Date, nullable=False, index=True),
     sa.UniqueConstraint("signal_type", "value_digest", name="uq_hash_records_type_digest"),
     sa.Index("ix_hash_records_feed", "change_seq", "id"),
 )
@@ -117,6 +118,9 @@ idempotency = sa.Table(
 )
 
 _CHANGES = "changes"
+_SCHEMA_VERSION = "schema_version"
+SCHEMA_VERSION = 1
+DEFAULT_SCRYPT = ScryptParams()
 _IN_CHUNK = 500
 #: Idempotency answers are kept this many days: long enough for any client retry, short enough to hold little.
 IDEMPOTENCY_DAYS = 2
@@ -228,20 +232,12 @@ class FetchPage:
     has_more: bool
 
 
-class IdempotencyMismatch(Exception):
-    """Raised inside a write when a key was used before with another body (the API maps it to 409)."""
-
-
 class _Unchanged(Exception):
     """Leaves a write transaction by rolling it back, carrying the answer to give."""
 
     def __init__(self, answer: IdempotentAnswer) -> None:
         super().__init__("unchanged")
         self.answer = answer
-
-
-class CaseIsWithdrawn(Exception):
-    """Raised inside a write that would add fingerprints to a withdrawn case."""
 
 
 class Storage:
@@ -257,7 +253,7 @@ class Storage:
         self,
         url: str,
         *,
-        scrypt: ScryptParams = ScryptParams(),
+        scrypt: ScryptParams = DEFAULT_SCRYPT,
         today: Callable[[], dt.date] = utc_today,
     ) -> None:
         self.url = database_url(url)
@@ -269,11 +265,33 @@ class Storage:
     # --- lifecycle ---
 
     def create_schema(self) -> None:
-        """Create missing tables and the change counter (idempotent; the schema has one version so far)."""
+        """Create missing tables, the change counter and the schema version mark (safe to repeat).
+
+        Raises:
+            DatabaseUnavailable: the database cannot be reached, opened or written.
+            RuntimeError: the database was made by a newer version of the service (refuse, never downgrade).
+        """
+        try:
+            self._create_schema()
+        except sa.exc.SQLAlchemyError as exc:
+            # The URL is shown without its password.
+            raise DatabaseUnavailable(self.engine.url.render_as_string(hide_password=True)) from exc
+
+    def _create_schema(self) -> None:
         with self._write_unlocked() as conn:
             metadata.create_all(conn)
-            if conn.execute(sa.select(counters.c.value).where(counters.c.name == _CHANGES)).first() is None:
+            marks = {name: value for name, value in conn.execute(sa.select(counters.c.name, counters.c.value))}
+            found = marks.get(_SCHEMA_VERSION, SCHEMA_VERSION)
+            if found > SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"the database has schema version {found}, newer than this service's {SCHEMA_VERSION}; "
+                    "run the newer service"
+                )
+            # Upgrades from older versions go here, one step per version, in this same transaction.
+            if _CHANGES not in marks:
                 conn.execute(counters.insert().values(name=_CHANGES, value=0))
+            if _SCHEMA_VERSION not in marks:
+                conn.execute(counters.insert().values(name=_SCHEMA_VERSION, value=SCHEMA_VERSION))
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -327,7 +345,7 @@ class Storage:
         """Store a new case with its fingerprints, or replay the answer to the same earlier request.
 
         Raises:
-            IdempotencyMismatch: the key was used before with another body.
+            IdempotencyConflict: the key was used before with another body.
         """
         key = key_digest(idempotency_key)
         try:
@@ -380,8 +398,8 @@ class Storage:
         """Add fingerprints to an active case, or replay the answer to the same earlier request.
 
         Raises:
-            IdempotencyMismatch: the key was used before on this case with another body.
-            CaseIsWithdrawn: the case was withdrawn.
+            IdempotencyConflict: the key was used before on this case with another body.
+            CaseWithdrawn: the case was withdrawn.
         """
         scope, key = f"items:{case_id}", key_digest(idempotency_key)
         try:
@@ -402,7 +420,7 @@ class Storage:
             self._replay_if_known(conn, scope, key, request_digest)
             state = conn.execute(sa.select(cases.c.state).where(cases.c.id == case_id)).scalar_one()
             if state != CaseState.ACTIVE.value:
-                raise CaseIsWithdrawn()
+                raise CaseWithdrawn()
             conn.execute(
                 cases.update()
                 .where(cases.c.id == case_id)
@@ -493,6 +511,14 @@ class Storage:
         """
         seq, last_id = after
         with self._read() as conn:
+            if (seq, last_id) == (-1, -1):
+                # A first page: jump to the first change of that day through the day index instead of walking
+                # the feed from its beginning (days only grow along the feed).
+                first = conn.execute(
+                    sa.select(sa.func.min(hash_records.c.change_seq)).where(hash_records.c.modified_on >= since)
+                ).scalar()
+                if first is not None:
+                    seq, last_id = first, -1
             rows = conn.execute(
                 sa.select(
                     hash_records.c.id,
@@ -595,14 +621,14 @@ class Storage:
 
     @staticmethod
     def _replay_if_known(conn: Connection, scope: str, key: str, request_digest: str) -> None:
-        """Raise the stored answer (as :class:`_Unchanged`) or :class:`IdempotencyMismatch` for a used key."""
+        """Raise the stored answer (as :class:`_Unchanged`) or :class:`IdempotencyConflict` for a reused key."""
         row = conn.execute(
             sa.select(idempotency).where(idempotency.c.scope == scope, idempotency.c.key_digest == key)
         ).first()
         if row is None:
             return
         if row.request_digest != request_digest:
-            raise IdempotencyMismatch()
+            raise IdempotencyConflict()
         raise _Unchanged(IdempotentAnswer(row.status_code, json.loads(row.response), replayed=True))
 
     @staticmethod

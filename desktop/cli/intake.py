@@ -86,7 +86,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from intake import serve
+    from intake import IntakeError, serve
 
     try:
         settings = _settings(args)
@@ -103,6 +103,9 @@ def _run_serve(args: argparse.Namespace) -> int:
         )
     try:
         serve(settings)
+    except IntakeError as exc:
+        print(f"takeback intake serve: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         # uvicorn has already shut down cleanly; it re-raises Ctrl+C only to report how it ended.
         pass
@@ -110,7 +113,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_add_platform(args: argparse.Namespace) -> int:
-    from intake import SignalType, Storage
+    from intake import IntakeError, SignalType, Storage
 
     try:
         settings = _settings(args)
@@ -128,7 +131,7 @@ def _run_add_platform(args: argparse.Namespace) -> int:
     try:
         storage.create_schema()
         keys = storage.add_platform(args.name, extras)
-    except ValueError as exc:
+    except (ValueError, IntakeError) as exc:
         print(f"takeback intake add-platform: {exc}", file=sys.stderr)
         return 1
     finally:

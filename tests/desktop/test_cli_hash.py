@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import pty
@@ -13,6 +14,7 @@ import pytest
 from PIL import Image
 
 from desktop.cli import main
+from hashing import TmkHash
 from tests._unreadable import unreadable
 
 REPO = Path(__file__).resolve().parents[2]
@@ -173,3 +175,38 @@ def test_progress_goes_to_a_terminal_only(photo_file):
     assert finished.returncode == 0
     assert b"Fingerprinting file 1" in shown
     assert "Fingerprinting" not in finished.stdout  # the table itself stays clean
+
+
+VIDEO = REPO / "tests" / "data" / "videos" / "test-padded-dimensions.mp4"
+VIDEO_KEYS = {"path", "kind", "md5", "sha256", "duration_s", "frame_count", "vpdq", "warnings"}
+
+
+def reference_vpdq() -> dict[int, str]:
+    lines = (REPO / "tests" / "data" / "expected" / "vpdq" / "test-padded-dimensions.txt").read_text().splitlines()
+    return {int(frame): digest for frame, _quality, digest, _time in (line.split(",") for line in lines)}
+
+
+def test_video_json_record(capsys):
+    status, records = run_json(capsys, "--no-tmk", VIDEO)
+    assert status == 0
+    (record,) = records
+    assert set(record) == VIDEO_KEYS and record["kind"] == "video"
+    assert is_hex(record["md5"], 32) and is_hex(record["sha256"], 64)
+    assert record["frame_count"] == 150 and record["duration_s"] == pytest.approx(5.0, abs=0.1)
+    reference = reference_vpdq()
+    assert [frame["frame"] for frame in record["vpdq"]] == [0, 30, 60, 90, 120]  # one a second by default
+    for frame in record["vpdq"]:
+        assert set(frame) == {"frame", "timestamp", "quality", "hash"} and is_hex(frame["hash"], 64)
+        ours, theirs = int(frame["hash"], 16), int(reference[frame["frame"]], 16)
+        assert (ours ^ theirs).bit_count() <= 31  # vPDQ's own match distance
+        assert frame["timestamp"] == pytest.approx(frame["frame"] / 30, abs=0.01)
+
+
+def test_video_every_frame_and_tmk_file(capsys, tmp_path):
+    status, records = run_json(capsys, "--vpdq-every", "0", "--tmk-dir", tmp_path / "tmk", VIDEO)
+    assert status == 0
+    (record,) = records
+    assert len(record["vpdq"]) == 150
+    saved = (tmp_path / "tmk" / "test-padded-dimensions.tmk").read_bytes()
+    assert base64.b64decode(record["tmk"]) == saved
+    assert TmkHash.from_bytes(saved).frame_count > 0

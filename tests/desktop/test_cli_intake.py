@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal
@@ -16,27 +15,15 @@ import httpx
 import pytest
 from threatexchange.exchanges.clients.stopncii.api import StopNCIIAPI
 
-from desktop.cli import _COMMAND_MODULES
+from desktop.cli import _COMMAND_MODULES, main
 from desktop.cli import intake as intake_cli
 from intake import Settings, serve_in_thread
 
 REPO = Path(__file__).resolve().parents[2]
-# The intake commands alone, so these tests do not depend on every other sub-command being importable.
-RUN_INTAKE_CLI = (
-    "import argparse, sys\n"
-    "from desktop.cli import intake\n"
-    "parser = argparse.ArgumentParser(prog='takeback')\n"
-    "intake.add_parser(parser.add_subparsers(dest='command'))\n"
-    "args = parser.parse_args(sys.argv[1:])\n"
-    "sys.exit(args.run(args))\n"
-)
 
 
 def run_cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="takeback")
-    intake_cli.add_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    return args.run(args)
+    return main(argv)
 
 
 def test_intake_is_a_registered_command() -> None:
@@ -84,7 +71,7 @@ def test_serve_runs_until_interrupted_and_logs_no_requests(tmp_path: Path) -> No
     port = _free_port()
     db = tmp_path / "served.sqlite3"
     process = subprocess.Popen(
-        [sys.executable, "-c", RUN_INTAKE_CLI, "intake", "serve", "--db", f"sqlite:///{db}", "--port", str(port)],
+        [sys.executable, "-m", "desktop", "intake", "serve", "--db", f"sqlite:///{db}", "--port", str(port)],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -113,3 +100,18 @@ def test_serve_runs_until_interrupted_and_logs_no_requests(tmp_path: Path) -> No
         f"http://127.0.0.1:{port}", ""
     )
     assert db.exists()
+
+
+@pytest.mark.parametrize("action", [["serve", "--port", "0"], ["add-platform", "Nowhere"]])
+def test_an_unusable_database_gets_a_clear_message(action: list[str], tmp_path: Path, capsys) -> None:
+    url = f"sqlite:///{tmp_path}/missing-folder/intake.sqlite3"
+    assert run_cli(["intake", *action, "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert "Cannot open the intake database" in err and "Traceback" not in err
+
+
+def test_database_passwords_are_not_shown(capsys) -> None:
+    url = "postgresql://takeback:hunter2secret@127.0.0.1:1/intake"
+    assert run_cli(["intake", "add-platform", "Nowhere", "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert "Cannot open the intake database" in err and "hunter2secret" not in err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hashing import ImageFingerprints, hash_file, iter_media_paths
+from hashing import ImageFingerprints, VideoFingerprints, hash_file, iter_media_paths
 from hashing.errors import EmptyFile, UnsupportedFormat
 from tests._unreadable import unreadable
 
@@ -86,3 +86,11 @@ def test_unreadable_file_inside_a_folder_is_kept_so_the_person_hears_about_it(se
     locked = album / "z.jpg"
     with unreadable(locked):
         assert locked in list(iter_media_paths([album]))
+
+
+def test_video_goes_to_the_video_hasher_with_its_options(data_dir):
+    video = data_dir / "videos" / "test-padded-dimensions.mp4"
+    result = hash_file(video, vpdq_every=2.0, tmk=False)
+    assert isinstance(result, VideoFingerprints)
+    assert result.tmk is None
+    assert [frame.frame for frame in result.vpdq] == [0, 60, 120]

@@ -8,6 +8,7 @@ import io
 import struct
 import threading
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
@@ -325,40 +326,6 @@ def test_rotation_metadata_is_not_applied_to_vpdq_frames(tmp_path):
     assert hash_video(rotated, vpdq_every=0, tmk=False).vpdq == hash_video(upright, vpdq_every=0, tmk=False).vpdq
 
 
-class RecordingAccumulator:
-    """Stands in for hashing.tmk.TmkAccumulator until the TMK branch lands: records what the decoder feeds it."""
-
-    def __init__(self, source_fps: float, rotation_degrees: int = 0) -> None:
-        self.source_fps, self.rotation_degrees = source_fps, rotation_degrees
-        self.shapes: list[tuple[int, ...]] = []
-        self.times: list[float] = []
-
-    def add(self, frame_bgr: np.ndarray, pts_s: float) -> None:
-        self.shapes.append(frame_bgr.shape)
-        self.times.append(pts_s)
-
-    def finish(self):
-        return ("finished", len(self.times))
-
-
-def test_every_decoded_frame_goes_to_tmk_with_its_time_and_the_rotation(tmp_path, monkeypatch):
-    made = []
-
-    def recording(fps: float, rotation: int) -> RecordingAccumulator:
-        made.append(RecordingAccumulator(fps, rotation))
-        return made[-1]
-
-    monkeypatch.setattr(video_module, "_new_tmk_accumulator", recording)
-    rotated = rotated_copy(write_video(tmp_path / "upright.mp4", "mp4v", 25.0, 30), tmp_path / "rotated.mp4")
-    result = hash_video(rotated)  # tmk=True is the default
-    (accumulator,) = made
-    assert (accumulator.source_fps, accumulator.rotation_degrees) == (25.0, 90)
-    assert accumulator.shapes == [(120, 160, 3)] * 30  # as stored; turning it is the accumulator's job
-    assert accumulator.times == pytest.approx([n / 25 for n in range(30)], abs=1e-3)
-    assert result.tmk == ("finished", 30)
-    assert len(result.vpdq) == 2  # frames 0 and 25
-
-
 class FailingDisk(io.FileIO):
     """A file whose reads start failing part-way, as on a disconnected drive (no real part can do that here)."""
 
@@ -399,3 +366,35 @@ def test_memory_does_not_grow_with_the_length_of_the_video(tmp_path):
         tracemalloc.stop()
     kept_frames_would_add = (160 - 40) * 320 * 240 * 3  # about 28 MB, against a peak of a few MB
     assert peaks[1] - max(peaks[0], peaks[2]) < kept_frames_would_add / 10
+
+
+@pytest.mark.parametrize("name", ["pattern-hd-no-bar", pytest.param("chair-19-sd-bar", marks=pytest.mark.slow)])
+def test_tmk_from_the_same_decoding_pass_matches_meta_reference(name, every_frame):
+    from hashing.tmk import read_tmk
+
+    result = hash_video(VIDEOS / f"{name}.mp4", vpdq_every=0)
+    reference = read_tmk(EXPECTED.parent / "tmk" / f"{name}.tmk")
+    assert result.tmk is not None
+    assert result.tmk.level1(reference) >= 0.999 and result.tmk.level2(reference) >= 0.999
+    assert result.vpdq == every_frame(name).vpdq  # adding TMK changes nothing else
+
+
+def test_tmk_sees_rotated_video_upright_as_players_show_it(tmp_path):
+    stored = write_video(tmp_path / "stored.mp4", "mp4v", 25.0, 60)
+    tagged = rotated_copy(stored, tmp_path / "tagged.mp4")  # same pixels, "turn 90 degrees" in the header
+    turned = tmp_path / "turned.mp4"  # the pixels a player shows for the tagged file, stored upright
+    writer = cv2.VideoWriter(str(turned), cv2.VideoWriter_fourcc(*"mp4v"), 25.0, (120, 160))
+    for frame in textured_frames(60, (160, 120)):
+        writer.write(cv2.rotate(frame, cv2.ROTATE_90_CLOCKWISE))
+    writer.release()
+    tagged_tmk, turned_tmk, stored_tmk = (hash_video(p).tmk for p in (tagged, turned, stored))
+    assert tagged_tmk.level1(turned_tmk) > 0.99 and tagged_tmk.level2(turned_tmk) > 0.99
+    assert tagged_tmk.level1(stored_tmk) < 0.5
+
+
+def test_videos_hashed_side_by_side_give_the_same_fingerprints(every_frame):
+    """The app hashes several files at once on a thread pool."""
+    names = SHORT_VIDEOS
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        results = list(pool.map(lambda n: hash_video(VIDEOS / f"{n}.mp4", vpdq_every=0, tmk=False), names))
+    assert results == [every_frame(name) for name in names]

@@ -1,4 +1,9 @@
-"""Intake fixtures: every storage-touching test runs on SQLite and on the real PostgreSQL server."""
+"""Intake fixtures: every storage-touching test runs on SQLite and on the real PostgreSQL server.
+
+One server per database backend serves the whole session (starting and stopping uvicorn costs more than most
+tests); each test gets it with every table emptied first. Tests that need other settings start their own
+server on the same database.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +16,19 @@ import pytest
 import sqlalchemy as sa
 
 from intake import ScryptParams, ServerHandle, Settings, serve_in_thread
+from intake.storage import counters, metadata
 from intake.storage import database_url as driver_url
 
-#: Cheap scrypt for the many authenticated calls; test_defaults_use_strong_scrypt covers the real cost.
+#: Cheap scrypt for the many authenticated calls; test_default_settings_hash_case_keys_with_strong_scrypt
+#: covers the real cost.
 FAST_SCRYPT = ScryptParams(n=2**10, r=8, p=1)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a new schema on the test PostgreSQL server."""
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database for the session: a SQLite file, or a new schema on the test PostgreSQL server."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/intake.sqlite3"
+        yield f"sqlite:///{tmp_path_factory.mktemp('intake-db')}/intake.sqlite3"
         return
     base = driver_url(request.getfixturevalue("postgres_url"))
     schema = f"test_{uuid.uuid4().hex[:16]}"
@@ -37,16 +44,36 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url, port=0, scrypt=FAST_SCRYPT)
+@pytest.fixture(scope="session")
+def settings(backend_url: str) -> Settings:
+    return Settings(database_url=backend_url, port=0, scrypt=FAST_SCRYPT)
 
 
-@pytest.fixture
-def server(settings: Settings) -> Iterator[ServerHandle]:
+@pytest.fixture(scope="session")
+def shared_server(settings: Settings) -> Iterator[ServerHandle]:
     handle = serve_in_thread(settings)
     yield handle
     handle.stop()
+
+
+@pytest.fixture
+def db_url(backend_url: str, shared_server: ServerHandle) -> str:
+    """The session's database, emptied: every table as a fresh install leaves it."""
+    engine = sa.create_engine(driver_url(backend_url))
+    try:
+        with engine.begin() as conn:
+            for table in reversed(metadata.sorted_tables):
+                if table is not counters:
+                    conn.execute(table.delete())
+            conn.execute(counters.update().where(counters.c.name == "changes").values(value=0))
+    finally:
+        engine.dispose()
+    return backend_url
+
+
+@pytest.fixture
+def server(db_url: str, shared_server: ServerHandle) -> ServerHandle:
+    return shared_server
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-
-from intake import ServerHandle, Settings, serve_in_thread
 from intake_testkit import (
     assert_error,
     bearer,
@@ -24,6 +22,8 @@ from intake_testkit import (
     tmk_bytes,
     video_item,
 )
+
+from intake import ServerHandle, Settings, serve_in_thread
 
 
 def _with(item: dict[str, Any], **changes: Any) -> dict[str, Any]:

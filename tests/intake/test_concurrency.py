@@ -5,9 +5,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+from intake_testkit import create_body, idempotency_key, image_item, new_case_key, snapshot
 
 from intake import ServerHandle
-from intake_testkit import create_body, idempotency_key, image_item, new_case_key, snapshot
 
 
 def test_racing_retries_with_one_idempotency_key_create_one_case(server: ServerHandle, db_url: str) -> None:
@@ -39,3 +39,41 @@ def test_parallel_cases_sharing_hashes_all_land(server: ServerHandle, db_url: st
     assert len(rows["cases"]) == 16
     assert len(rows["hash_records"]) == 3 + 16 * 3
     assert len(rows["case_hashes"]) == 16 * 6
+
+
+def test_case_key_hashing_is_bounded(settings, db_url: str, monkeypatch) -> None:
+    """However many requests arrive, at most ``scrypt_concurrency`` case-key hashes run at once."""
+    import hashlib
+    import threading
+    import time
+    from dataclasses import replace
+
+    from intake import serve_in_thread
+    from intake_testkit import bearer, create_case
+
+    running, peak, lock = [0], [0], threading.Lock()
+    real = hashlib.scrypt
+
+    def tracking(password, *, salt, n, r, p, maxmem=0, dklen=64):  # noqa: ANN001
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.02)
+        try:
+            return real(password, salt=salt, n=n, r=r, p=p, maxmem=maxmem, dklen=dklen)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    with serve_in_thread(replace(settings, scrypt_concurrency=2)) as server:
+        with httpx.Client(base_url=server.url) as client:
+            number, key, _ = create_case(client)
+        monkeypatch.setattr(hashlib, "scrypt", tracking)
+
+        def status(_: int) -> int:
+            with httpx.Client(base_url=server.url, timeout=60) as own:
+                return own.get(f"/v1/cases/{number}", headers=bearer(key)).status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            assert list(pool.map(status, range(16))) == [200] * 16
+    assert peak[0] == 2

@@ -10,6 +10,7 @@ from dataclasses import replace
 import httpx
 import pytest
 import requests
+from intake_testkit import assert_error, bearer, create_case, image_item, snapshot, tmk_bytes, video_item
 from threatexchange.exchanges.clients.stopncii.api import (
     StopNCIIAPI,
     StopNCIICaseStatus,
@@ -20,7 +21,6 @@ from threatexchange.exchanges.clients.stopncii.api import (
 
 from intake import ServerHandle, Settings, SignalType, Storage, serve_in_thread
 from intake.storage import PlatformKeys
-from intake_testkit import assert_error, bearer, create_case, image_item, snapshot, tmk_bytes, video_item
 
 
 def stopncii(server: ServerHandle, keys: PlatformKeys) -> StopNCIIAPI:
@@ -332,3 +332,16 @@ def test_platform_names_are_unique(server: ServerHandle, platform: PlatformKeys)
         server.storage.add_platform(platform.name, [])
     with pytest.raises(ValueError):
         server.storage.add_platform("   ", [])
+
+
+def test_meta_reference_tmk_files_travel_byte_for_byte(
+    server: ServerHandle, client: httpx.Client, platform: PlatformKeys, data_dir
+) -> None:
+    """Real .tmk files (Meta's reference outputs) are accepted and reach platforms unchanged."""
+    files = sorted((data_dir / "expected" / "tmk").glob("*.tmk"))
+    assert files
+    videos = [video_item(f.stem, frames=1, tmk=False) | {"tmk": base64.b64encode(f.read_bytes()).decode()} for f in files]
+    create_case(client, videos)
+    records, _ = everything(stopncii(server, platform))
+    served = sorted(base64.b64decode(v) for t, v in records if t is StopNCIISignalType.VideoTMK)
+    assert served == sorted(f.read_bytes() for f in files)

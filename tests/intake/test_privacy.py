@@ -8,9 +8,9 @@ import logging
 import httpx
 import pytest
 import sqlalchemy as sa
+from intake_testkit import bearer, create_case, idempotency_key, image_item, video_item
 
 from intake.storage import database_url
-from intake_testkit import bearer, create_case, idempotency_key, image_item, video_item
 
 TELLTALE_HEADERS = {
     "User-Agent": "TelltaleBrowser/9.9 (Marias-Laptop)",
@@ -29,7 +29,7 @@ def _all_values(url: str) -> dict[str, list[object]]:
             for table in sa.inspect(conn).get_table_names():
                 result = conn.execute(sa.text(f'SELECT * FROM "{table}"'))
                 for row in result:
-                    for column, value in zip(result.keys(), row):
+                    for column, value in zip(result.keys(), row, strict=False):
                         values.setdefault(f"{table}.{column}", []).append(value)
             return values
     finally:
@@ -99,8 +99,9 @@ def test_a_crash_is_a_json_500_and_logs_no_data(
     client: httpx.Client, db_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A failure in the middle of storing a case leaves nothing behind: the case row is rolled back too."""
-    from intake.storage import Storage
     from intake_testkit import snapshot
+
+    from intake.storage import Storage
 
     def explode(self, conn, case_id, signals, seq, today):  # noqa: ANN001
         raise RuntimeError(f"disk on fire while storing {signals[0][1]}")
