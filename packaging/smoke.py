@@ -2,7 +2,8 @@
 
 1. ``takeback --version`` names the app and version from ``desktop/about.py``.
 2. ``takeback hash --json`` on a reference image and video prints exactly what the source tree prints
-   (same fingerprints, same fields), so a frozen build can never ship a decoder that hashes differently.
+   (same fingerprints, same fields), so a frozen build can never ship a decoder that hashes differently;
+   and it writes nothing to HOME or the working folder (no unpacked libraries, caches or logs).
 3. ``takeback intake serve`` answers on loopback with the OpenAPI document kept in the repository.
 4. The windowed program starts offscreen and shows its window (``TAKEBACK_SMOKE_QUIT_AFTER_SHOWN``, see
    ``launchers/takeback_gui.py``), in demo mode when the app offers it, so the embedded intake service loads too;
@@ -105,6 +106,12 @@ def check_hash_matches_source(console: Path, media: Sequence[Path], env: dict[st
     return CheckResult("hash", True, f"{len(frozen_items)} files identical to the source tree ({kinds})")
 
 
+def check_no_traces(*folders: Path) -> CheckResult:
+    """Hashing leaves nothing behind: the frozen program writes no file to HOME or the working folder."""
+    written = sorted(str(path) for folder in folders for path in folder.rglob("*") if not path.is_dir())
+    return CheckResult("no-traces", not written, "nothing written" if not written else f"written: {written}")
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -193,6 +200,7 @@ def run_checks(bundle: Path, *, gui: bool = True, intake: bool = True, x_server:
         results = [check_version(console, env, cwd)]
         if media:
             results.append(check_hash_matches_source(console, media, env, cwd))
+            results.append(check_no_traces(home, cwd))
         if intake and has_command(console, "intake", env, cwd):
             results.append(check_intake_serves_its_openapi(console, env, cwd))
         if gui:

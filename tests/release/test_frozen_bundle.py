@@ -59,6 +59,11 @@ def test_frozen_takeback_hashes_an_image_and_a_video_exactly_like_the_source_tre
     assert result.passed, result.detail
 
 
+def test_frozen_takeback_hash_writes_nothing_to_home_or_the_working_folder(release):
+    result = only_check(release, "no-traces", media=(smoke.REFERENCE_IMAGE, smoke.REFERENCE_VIDEO))
+    assert result.passed, result.detail
+
+
 def test_frozen_intake_service_serves_its_openapi_document_on_loopback(release):
     result = only_check(release, "intake", intake=True)
     assert result.passed, result.detail
