@@ -39,6 +39,7 @@ from hashing.tmk import (
     tmk_match,
 )
 from hashing.tmk import _MAX_LITERAL_REPEATS
+from hashing.video import hash_video
 
 DATA = Path(__file__).parents[1] / "data"
 REFERENCE_NAMES = sorted(p.stem for p in (DATA / "expected" / "tmk").glob("*.tmk"))
@@ -287,6 +288,17 @@ def test_our_hashes_rank_sample_pairs_like_metas(reference_video_hashes):
         assert result.level2 == pytest.approx(level2, abs=2e-3)
 
 
+@pytest.mark.slow
+def test_the_video_pass_gives_the_same_tmk_as_feeding_the_accumulator_directly(reference_video_hashes):
+    """``hash_video`` (one decode for MD5, vPDQ and TMK) hands the accumulator the same frames and timestamps."""
+    for name in REFERENCE_NAMES:
+        result = hash_video(DATA / "videos" / f"{name}.mp4")
+        assert result.tmk == reference_video_hashes[name]
+        assert result.tmk.frame_count == reference(name).frame_count
+        assert result.tmk.level1(reference(name)) >= 0.99 and result.tmk.level2(reference(name)) >= 0.99
+    assert hash_video(DATA / "videos" / "chair-19-sd-bar.mp4", tmk=False).tmk is None
+
+
 @pytest.mark.parametrize("frames", [564, 614, 673, 674, 120, 206, 235])
 def test_thirty_fps_selection_is_ffmpeg_41s(frames):
     """ffmpeg 4.1 keeps input frames 0, 1, 2, 3, 5, 7, 9, ... of a 30-fps video: floor(N/2) + 2 frames.
@@ -410,6 +422,7 @@ def test_other_frame_rates_resample_sanely_and_match_the_same_content_at_30(tmp_
     shown = shown_spans(decoded, fps)
     assert len(shown) == tmk.frame_count and shows_its_moment(shown)
     assert tmk.level1(thirty_fps_scene) >= 0.97 and tmk.level2(thirty_fps_scene) >= 0.95
+    assert hash_video(path).tmk == tmk  # the video pass feeds the accumulator the same way
 
 
 def test_variable_frame_rate_resamples_by_timestamp(tmp_path, photo):
@@ -430,6 +443,7 @@ def test_variable_frame_rate_resamples_by_timestamp(tmp_path, photo):
     assert -1 <= tmk.frame_count - duration * 15 <= 4
     shown = shown_spans(decoded, 30.0)
     assert len(shown) == tmk.frame_count and shows_its_moment(shown)
+    assert hash_video(path).tmk == tmk  # the video pass feeds the accumulator the same way
     # What a player shows, re-encoded at a constant 30 fps (each moment shows the latest variable-rate frame),
     # is the same video to TMK.
     def held_frame(t: float) -> np.ndarray:
