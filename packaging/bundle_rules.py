@@ -37,7 +37,10 @@ HIDDEN_IMPORTS = (
 #: Modules that would otherwise be dragged in, with the reason each is safe to drop.
 EXCLUDED_MODULES = (
     # Test-only dependencies (the oracles our hashes are checked against) and test runners.
-    "pytest", "_pytest", "pytestqt", "pdqhash", "threatexchange", "faiss",
+    "pytest", "_pytest", "pytestqt", "pdqhash", "threatexchange", "faiss", "jsonschema", "trustme",
+    # keyrings.alt gives the tests a keyring in a plain file; a person's case key must only ever go to the
+    # operating system's keyring (Keychain, Credential Manager, Secret Service), never to such a file.
+    "keyrings",
     # GUI toolkits and tools the app does not use.
     "tkinter", "_tkinter", "turtle", "turtledemo", "idlelib", "matplotlib", "IPython",
     # imagehash.phash needs only scipy.fft/fftpack (and scipy.special, which they import); the rest of SciPy

@@ -58,7 +58,7 @@ def test_keep_module(module, kept):
 
 def test_test_only_and_unused_modules_are_excluded_but_the_app_needs_are_not():
     excluded = set(bundle_rules.EXCLUDED_MODULES)
-    assert {"pytest", "pdqhash", "threatexchange", "tkinter", "PySide6.QtQml", "PySide6.QtWebEngineCore",
+    assert {"pytest", "pdqhash", "threatexchange", "keyrings", "tkinter", "PySide6.QtQml", "PySide6.QtWebEngineCore",
             "PySide6.Qt3DCore", "PySide6.QtMultimedia"} <= excluded
     needed = {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg", "cv2", "pillow_heif",
               "uvicorn", "fastapi", "httpx", "scipy.fft", "scipy.fftpack", "scipy.special", "numpy", "PIL"}
