@@ -41,3 +41,16 @@ def test_a_distribution_the_bundle_left_out_is_not_listed(tmp_path):
                                         ("cv2/cv2.abi3.so", "/site/cv2/cv2.abi3.so", "EXTENSION")])))
     kept = sbom.filter_to_bundle(sbom.runtime_distributions(), sbom.bundled_top_levels([toc]))
     assert set(kept) == {"numpy", "opencv-python-headless"}
+
+
+def test_the_written_sbom_is_valid_cyclonedx_1_5(tmp_path):
+    """Checked with the CycloneDX project's own strict JSON schema validator."""
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    out = tmp_path / "release.cdx.json"
+    sbom.write(out, source_date_epoch=1700000000, system="linux", arch="x86_64")
+    assert JsonStrictValidator(SchemaVersion.V1_5).validate_str(out.read_text()) is None
+    broken = json.loads(out.read_text())
+    broken["components"][0]["type"] = "python-package"  # not a CycloneDX component type
+    assert JsonStrictValidator(SchemaVersion.V1_5).validate_str(json.dumps(broken)) is not None
