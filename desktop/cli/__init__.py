@@ -17,7 +17,7 @@ __all__ = ["build_parser", "main"]
 
 #: Modules in this package that each define ``add_parser(subparsers)``; the parser they add sets ``run``,
 #: a function taking the parsed arguments and returning the exit status.
-_COMMAND_MODULES = ("hash", "intake")
+_COMMAND_MODULES = ("hash", "intake", "case")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,222 @@
+"""What goes to the intake service and what comes back, as typed frozen dataclasses (protocol.md).
+
+Items hold fingerprints and nothing else: no file name, path, size, duration or EXIF can be put in one. They
+check their own shape when built, so a malformed item is a ``ValueError`` at the caller (a bug), and a bundle
+read from disk is validated by the same rules. JSON lives in ``_wire.py``, never here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from dataclasses import dataclass, field
+
+from .keys import normalise_case_key, normalise_case_number
+
+__all__ = [
+    "MAX_PDQ_PER_IMAGE",
+    "MAX_VPDQ_FRAMES",
+    "TMK_FILE_BYTES",
+    "TMK_MAGIC",
+    "CaseCredentials",
+    "CaseState",
+    "CaseStatus",
+    "Feedback",
+    "ImageItem",
+    "Item",
+    "PdqEntry",
+    "Program",
+    "VideoItem",
+    "VpdqEntry",
+]
+
+MAX_PDQ_PER_IMAGE = 2  #: as displayed, and as stored when the EXIF orientation is not 1
+MAX_VPDQ_FRAMES = 20_000  #: protocol limit per video
+#: Meta's TMK+PDQF ``.tmk`` file with its fixed parameters (4 periods, 32 coefficients, 256-float PDQF frames):
+#: magic, 5 ints, periods, coefficients, pure average, cosine and sine features. The service takes only these.
+TMK_FILE_BYTES = 12 + 5 * 4 + 4 * 4 + 32 * 4 + 256 * 4 + 2 * 4 * 32 * 256 * 4
+TMK_MAGIC = b"TMK1FVECPDQF"
+
+_HEX = re.compile(r"[0-9a-f]*")
+
+
+def _check_hex(name: str, value: object, length: int) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str of lowercase hex, got {type(value).__name__}")
+    if len(value) != length or not _HEX.fullmatch(value):
+        raise ValueError(f"{name} must be {length} lowercase hex characters")
+
+
+def _check_quality(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"quality must be an int, got {type(value).__name__}")
+    if not 0 <= value <= 100:
+        raise ValueError(f"quality must be 0..100, got {value}")
+
+
+class Program(enum.Enum):
+    """Which programme the content falls under: made before the person was 18, or as an adult."""
+
+    UNDER_18 = "under18"
+    ADULT = "adult"
+
+
+class CaseState(enum.Enum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True, slots=True)
+class PdqEntry:
+    """One 256-bit PDQ hash as 64 lowercase hex characters, with its quality (0..100)."""
+
+    hash: str
+    quality: int
+
+    def __post_init__(self) -> None:
+        _check_hex("a PDQ hash", self.hash, 64)
+        _check_quality(self.quality)
+
+
+@dataclass(frozen=True, slots=True)
+class VpdqEntry:
+    """One hashed video frame, as in Meta's vPDQ output."""
+
+    frame: int
+    timestamp: float
+    hash: str
+    quality: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.frame, bool) or not isinstance(self.frame, int):
+            raise TypeError(f"frame must be an int, got {type(self.frame).__name__}")
+        if self.frame < 0:
+            raise ValueError(f"frame must not be negative, got {self.frame}")
+        if isinstance(self.timestamp, bool) or not isinstance(self.timestamp, (int, float)):
+            raise TypeError(f"timestamp must be a number, got {type(self.timestamp).__name__}")
+        if not 0.0 <= self.timestamp < float("inf"):
+            raise ValueError(f"timestamp must be a finite number of seconds >= 0, got {self.timestamp}")
+        _check_hex("a vPDQ hash", self.hash, 64)
+        _check_quality(self.quality)
+
+
+def _check_exact(item: ImageItem | VideoItem) -> None:
+    _check_hex("md5", item.md5, 32)
+    _check_hex("sha256", item.sha256, 64)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageItem:
+    """A photo's fingerprints: exact hashes and one or two PDQ hashes."""
+
+    md5: str
+    sha256: str
+    pdq: tuple[PdqEntry, ...]
+
+    def __post_init__(self) -> None:
+        _check_exact(self)
+        if not isinstance(self.pdq, tuple) or not all(isinstance(p, PdqEntry) for p in self.pdq):
+            raise TypeError("pdq must be a tuple of PdqEntry")
+        if not 1 <= len(self.pdq) <= MAX_PDQ_PER_IMAGE:
+            raise ValueError(f"an image has 1 or 2 PDQ hashes, got {len(self.pdq)}")
+
+
+@dataclass(frozen=True, slots=True)
+class VideoItem:
+    """A video's fingerprints: exact hashes, vPDQ frames, and Meta's TMK+PDQF file bytes when computed."""
+
+    md5: str
+    sha256: str
+    vpdq: tuple[VpdqEntry, ...]
+    tmk: bytes | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        _check_exact(self)
+        if not isinstance(self.vpdq, tuple) or not all(isinstance(v, VpdqEntry) for v in self.vpdq):
+            raise TypeError("vpdq must be a tuple of VpdqEntry")
+        if len(self.vpdq) > MAX_VPDQ_FRAMES:
+            raise ValueError(f"a video has at most {MAX_VPDQ_FRAMES} vPDQ frames, got {len(self.vpdq)}")
+        if self.tmk is not None:
+            if not isinstance(self.tmk, bytes):
+                raise TypeError(f"tmk must be bytes or None, got {type(self.tmk).__name__}")
+            if len(self.tmk) != TMK_FILE_BYTES or not self.tmk.startswith(TMK_MAGIC):
+                raise ValueError(f"tmk must be a TMK+PDQF file: {TMK_FILE_BYTES} bytes starting with {TMK_MAGIC!r}")
+
+
+Item = ImageItem | VideoItem
+
+
+@dataclass(frozen=True, slots=True)
+class CaseCredentials:
+    """A case number and its secret key: together they let the person check, extend or withdraw the case.
+
+    Both are stored normalised (no hyphens, upper case); ``repr`` never shows the key, so a stray log line or
+    traceback cannot leak it.
+    """
+
+    case_number: str
+    case_key: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "case_number", normalise_case_number(self.case_number))
+        object.__setattr__(self, "case_key", normalise_case_key(self.case_key))
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """What platforms reported about the case's content: one value and how many platforms reported it."""
+
+    value: str
+    platforms: int
+
+    def describe(self) -> str:
+        """The feedback as a plain sentence, e.g. "2 platforms have blocked matching content."."""
+        who = "1 platform has" if self.platforms == 1 else f"{self.platforms} platforms have"
+        what = _FEEDBACK_WORDS.get(self.value.casefold())
+        if what is None:
+            return f"{who} reported on matching content ({self.value})."
+        return f"{who} {what}."
+
+
+# StopNCII's CSP feedback values (python-threatexchange's StopNCIICSPFeedbackValue), in plain words.
+_FEEDBACK_WORDS = {
+    "blocked": "blocked matching content",
+    "notblocked": "reviewed matching content and decided not to block it",
+    "pendingreview": "found matching content that is waiting for review",
+    "deleted": "removed matching content",
+    "qualityunknown": "looked at matching content",
+    "unknown": "reported on matching content",
+    "none": "reported on matching content",
+    "withdrawn": "stopped checking for matching content",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseStatus:
+    """The service's view of a case. Dates only, never times: the service keeps nothing finer than a day."""
+
+    case_number: str
+    program: Program
+    state: CaseState
+    created_on: dt.date
+    updated_on: dt.date
+    item_count: int
+    fingerprint_count: int
+    feedback: tuple[Feedback, ...] = ()
+
+    def describe(self) -> list[str]:
+        """The status as plain sentences for a person, one per line."""
+        lines = []
+        if self.state is CaseState.WITHDRAWN:
+            lines.append("This case is withdrawn. Platforms have been told to delete its fingerprints.")
+        else:
+            lines.append("This case is active. Platforms are checking for matching content.")
+        files = "1 file" if self.item_count == 1 else f"{self.item_count} files"
+        lines.append(f"It holds fingerprints of {files}. Opened on {self.created_on:%d %B %Y}, "
+                     f"last changed on {self.updated_on:%d %B %Y}.")
+        if self.feedback:
+            lines.extend(f.describe() for f in self.feedback)
+        else:
+            lines.append("No platform has reported matching content yet.")
+        return lines

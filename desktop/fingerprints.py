@@ -1,0 +1,55 @@
+"""Turns what ``hashing`` computed into what ``client_api`` sends: fingerprints only, nothing else.
+
+This is the one crossing point between the two packages (neither imports the other). What stays behind on
+purpose: a video's duration and frame count, warnings, pHash (no platform list takes it), and an animated
+image's frame hashes (the protocol's image item has no place for them; its first-frame PDQ is sent).
+"""
+
+from __future__ import annotations
+
+from client_api import ImageItem, Item, PdqEntry, VideoItem, VpdqEntry
+from client_api.models import MAX_VPDQ_FRAMES
+from hashing.results import ImageFingerprints, VideoFingerprints, VpdqFrame
+
+__all__ = ["to_item", "to_items"]
+
+
+def _thinned(frames: tuple[VpdqFrame, ...]) -> tuple[VpdqFrame, ...]:
+    """At most the protocol's frame limit, spread evenly over the video.
+
+    Only a video of more than five and a half hours at one frame a second hits the limit. vPDQ matches a video by
+    the share of frames that agree, so evenly spaced frames still match; dropping the end would not.
+    """
+    if len(frames) <= MAX_VPDQ_FRAMES:
+        return frames
+    step = len(frames) / MAX_VPDQ_FRAMES
+    return tuple(frames[int(i * step)] for i in range(MAX_VPDQ_FRAMES))
+
+
+def to_item(result: ImageFingerprints | VideoFingerprints) -> Item:
+    """The client item for one file's fingerprints.
+
+    An image carries every PDQ hash computed for it: as displayed, and as stored when its EXIF orientation
+    turns it, since a platform may see either form.
+    """
+    if isinstance(result, ImageFingerprints):
+        return ImageItem(
+            md5=result.md5,
+            sha256=result.sha256,
+            pdq=tuple(PdqEntry(entry.hash.hex, entry.hash.quality) for entry in result.pdq),
+        )
+    if isinstance(result, VideoFingerprints):
+        return VideoItem(
+            md5=result.md5,
+            sha256=result.sha256,
+            vpdq=tuple(
+                VpdqEntry(frame.frame, frame.timestamp, frame.hash.hex, frame.hash.quality)
+                for frame in _thinned(result.vpdq)
+            ),
+            tmk=result.tmk.to_bytes() if result.tmk is not None else None,
+        )
+    raise TypeError(f"expected ImageFingerprints or VideoFingerprints, got {type(result).__name__}")
+
+
+def to_items(results: list[ImageFingerprints | VideoFingerprints]) -> tuple[Item, ...]:
+    return tuple(to_item(result) for result in results)
