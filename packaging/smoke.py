@@ -172,17 +172,21 @@ def check_gui(gui: Path, arguments: Sequence[str], env: dict[str, str], cwd: Pat
         x_server: run under a real X server (``xvfb-run``) with Qt's xcb platform, the one Linux users get,
             instead of the offscreen platform.
     """
-    env = {**env, "TAKEBACK_SMOKE_QUIT_AFTER_SHOWN": "1"}
+    report = cwd / ("smoke-xcb.txt" if x_server else "smoke.txt")
+    report.unlink(missing_ok=True)
+    env = {**env, "TAKEBACK_SMOKE_QUIT_AFTER_SHOWN": "1", "TAKEBACK_SMOKE_REPORT": str(report)}
     argv = [str(gui), *arguments]
     if x_server:
         env["QT_QPA_PLATFORM"] = "xcb"
         argv = ["xvfb-run", "--auto-servernum", *argv]
     done = _run(argv, env, cwd)
     trouble = [line for line in done.stderr.splitlines() if any(marker in line for marker in _QT_TROUBLE)]
-    shown = "smoke: window shown" in done.stderr
+    seen = report.read_text(encoding="utf-8") if report.is_file() else ""
+    report.unlink(missing_ok=True)
+    shown = "smoke: window shown" in seen
     passed = done.returncode == 0 and shown and not trouble
     return CheckResult("gui-xcb" if x_server else "gui", passed,
-                       f"status {done.returncode}; {' '.join(arguments) or 'no arguments'}; "
+                       f"status {done.returncode}; {' '.join(arguments) or 'no arguments'}; {seen.strip()!r}; "
                        f"stderr: {done.stderr[-3000:]}")
 
 

@@ -5,7 +5,8 @@ macOS a ``-psn_…`` process number, and either would otherwise stop a program t
 
 For release smoke tests, ``TAKEBACK_SMOKE_QUIT_AFTER_SHOWN=1`` makes the program quit with status 0 two seconds
 after a window has been shown (and with status 3 if none appears within 30 seconds): a check that the frozen
-Qt libraries and plugins load, nothing more.
+Qt libraries and plugins load, nothing more. What it saw goes to stderr and, because a windowed program on
+Windows may have no stderr at all, also to the file named by ``TAKEBACK_SMOKE_REPORT`` when that is set.
 """
 
 import multiprocessing
@@ -13,8 +14,17 @@ import os
 import sys
 
 _SMOKE_ENV = "TAKEBACK_SMOKE_QUIT_AFTER_SHOWN"
+_SMOKE_REPORT_ENV = "TAKEBACK_SMOKE_REPORT"
 _SMOKE_TIMEOUT_MS = 30_000
 _SMOKE_SETTLE_MS = 2_000
+
+
+def _smoke_report(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)  # print() does nothing when a windowed program has no stderr
+    report = os.environ.get(_SMOKE_REPORT_ENV)
+    if report:
+        with open(report, "a", encoding="utf-8") as stream:
+            stream.write(line + "\n")
 
 
 def _arm_smoke_quit() -> None:
@@ -32,12 +42,12 @@ def _arm_smoke_quit() -> None:
             shown = [w for w in app.topLevelWidgets() if w.isVisible() and w.isWindow()]
             if shown:
                 titles = ", ".join(sorted(repr(w.windowTitle()) for w in shown))
-                print(f"smoke: window shown: {titles}", file=sys.stderr, flush=True)
+                _smoke_report(f"smoke: window shown: {titles}")
                 # Let start-up work queued behind the first paint (demo service, worker pools) run and fail
                 # loudly if it is going to, then leave.
                 QTimer.singleShot(_SMOKE_SETTLE_MS, lambda: app.exit(0))
             elif waited["ms"] >= _SMOKE_TIMEOUT_MS:
-                print("smoke: no window was shown", file=sys.stderr, flush=True)
+                _smoke_report("smoke: no window was shown")
                 app.exit(3)
             else:
                 waited["ms"] += 200

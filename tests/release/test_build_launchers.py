@@ -39,7 +39,9 @@ def test_the_smoke_hook_quits_once_a_window_is_shown(tmp_path):
         "app = QApplication([]); label = QLabel('hello'); label.setWindowTitle('Smoke'); label.show()\n"
         "sys.exit(app.exec())\n"
     )
+    report = tmp_path / "report.txt"
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "TAKEBACK_SMOKE_REPORT": str(report)})
     assert done.returncode == 0, done.stderr
     assert "smoke: window shown: 'Smoke'" in done.stderr
+    assert report.read_text() == "smoke: window shown: 'Smoke'\n"
