@@ -7,7 +7,8 @@
 3. ``takeback intake serve`` answers on loopback with the OpenAPI document kept in the repository.
 4. The windowed program starts offscreen and shows its window (``TAKEBACK_SMOKE_QUIT_AFTER_SHOWN``, see
    ``launchers/takeback_gui.py``), in demo mode when the app offers it, so the embedded intake service loads too;
-   where ``xvfb-run`` is installed, again under a real X server with Qt's xcb platform, as Linux users run it.
+   in shared-computer mode when the app has it, after which HOME must still be empty; and where ``xvfb-run`` is
+   installed, again under a real X server with Qt's xcb platform, as Linux users run it.
 
 Usage: ``python packaging/smoke.py dist/Takeback [--no-gui]`` (on macOS: ``dist/Takeback.app``). Exit status 0
 when every check passed; each failure is printed with the command's output.
@@ -108,8 +109,12 @@ def check_hash_matches_source(console: Path, media: Sequence[Path], env: dict[st
 
 def check_no_traces(*folders: Path) -> CheckResult:
     """Hashing leaves nothing behind: the frozen program writes no file to HOME or the working folder."""
+    return CheckResult("no-traces", *_nothing_written(*folders))
+
+
+def _nothing_written(*folders: Path) -> tuple[bool, str]:
     written = sorted(str(path) for folder in folders for path in folder.rglob("*") if not path.is_dir())
-    return CheckResult("no-traces", not written, "nothing written" if not written else f"written: {written}")
+    return not written, "nothing written" if not written else f"written: {written}"
 
 
 def _free_port() -> int:
@@ -161,7 +166,8 @@ def gui_arguments(console: Path, env: dict[str, str], cwd: Path) -> list[str] | 
     done = _run([str(console), "gui", "--help"], env, cwd)
     if done.returncode != 0:
         return None
-    return ["--demo"] if "--demo" in done.stdout else []
+    # Demo mode loads the embedded intake service too; shared-computer mode promises to write nothing.
+    return [option for option in ("--demo", "--shared") if option in done.stdout]
 
 
 def check_gui(gui: Path, arguments: Sequence[str], env: dict[str, str], cwd: Path, *, x_server: bool = False
@@ -213,6 +219,8 @@ def run_checks(bundle: Path, *, gui: bool = True, intake: bool = True, x_server:
                 results.append(CheckResult("gui", False, "this build has no `takeback gui` sub-command"))
             else:
                 results.append(check_gui(windowed, arguments, env, cwd))
+                if "--shared" in arguments:
+                    results.append(CheckResult("gui-no-traces", *_nothing_written(home)))
                 if x_server:
                     results.append(check_gui(windowed, arguments, env, cwd, x_server=True))
     return results

@@ -74,6 +74,11 @@ def test_frozen_gui_starts_offscreen_shows_its_window_and_exits(release):
     assert result.passed, result.detail
 
 
+def test_frozen_gui_in_shared_mode_writes_nothing_to_home(release):
+    result = only_check(release, "gui-no-traces", gui=True)
+    assert result.passed, result.detail
+
+
 def test_frozen_gui_runs_on_a_real_x_server_with_the_bundled_xcb_platform(release):
     import shutil
 
