@@ -17,7 +17,7 @@ __all__ = ["build_parser", "main"]
 
 #: Modules in this package that each define ``add_parser(subparsers)``; the parser they add sets ``run``,
 #: a function taking the parsed arguments and returning the exit status.
-_COMMAND_MODULES = ("hash", "intake", "case")
+_COMMAND_MODULES = ("hash", "intake", "case", "gui")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,12 +34,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if "gui" in _COMMAND_MODULES and _starts_the_app(arguments):
+        arguments = ["gui", *arguments]  # ``takeback`` and ``takeback --shared`` open the app
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     if args.command is None:
-        if "gui" in _COMMAND_MODULES:
-            args = parser.parse_args(["gui", *(argv or sys.argv[1:])])
-        else:
-            parser.print_help()
-            return 2
+        parser.print_help()
+        return 2
     return int(args.run(args))
+
+
+def _starts_the_app(arguments: list[str]) -> bool:
+    """No command, only options that are not the top-level ones (``--help``, ``--version``)."""
+    if not arguments:
+        return True
+    first = arguments[0]
+    return first.startswith("-") and first not in ("-h", "--help", "--version")

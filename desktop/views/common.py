@@ -1,0 +1,194 @@
+"""Small building blocks every screen uses, so all screens look and read the same.
+
+Sizes are relative to the application font, so everything scales with the system's text size and DPI;
+colours come from the palette, so dark and light themes both work.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+__all__ = [
+    "Screen",
+    "button",
+    "files_table",
+    "heading",
+    "note",
+    "paragraph",
+    "refresh_scaled_fonts",
+    "scaled_font",
+    "set_scaled_font",
+]
+
+
+def scaled_font(factor: float, *, bold: bool = False, monospace: bool = False) -> QFont:
+    font = QFont(QApplication.font())
+    if monospace:
+        font.setFamilies(["DejaVu Sans Mono", "Consolas", "Menlo", "monospace"])
+        font.setStyleHint(QFont.StyleHint.Monospace)
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * factor)
+    else:
+        font.setPixelSize(round(font.pixelSize() * factor))
+    font.setBold(bold)
+    return font
+
+
+def set_scaled_font(widget: QWidget, factor: float, *, bold: bool = False, monospace: bool = False) -> None:
+    """Gives ``widget`` a font relative to the application's, and remembers how, for text-size changes."""
+    widget.setFont(scaled_font(factor, bold=bold, monospace=monospace))
+    widget.setProperty("takeback_font", (factor, bold, monospace))
+
+
+def refresh_scaled_fonts() -> None:
+    """Re-applies relative fonts after the application font changed (the "Larger text" option)."""
+    for widget in QApplication.allWidgets():
+        spec = widget.property("takeback_font")
+        if spec:
+            factor, bold, monospace = spec
+            widget.setFont(scaled_font(factor, bold=bold, monospace=monospace))
+
+
+def heading(text: str) -> QLabel:
+    label = QLabel(text)
+    set_scaled_font(label, 1.6, bold=True)
+    label.setWordWrap(True)
+    label.setAccessibleName(text)
+    return label
+
+
+def paragraph(text: str = "", *, selectable: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class Note(QFrame):
+    """A framed message with an icon: for warnings the person must not miss."""
+
+    def __init__(self, text: str = "", *, warning: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
+        layout = QHBoxLayout(self)
+        icon = QLabel()
+        pixmaps = QStyle.StandardPixmap
+        pixmap = pixmaps.SP_MessageBoxWarning if warning else pixmaps.SP_MessageBoxInformation
+        side = self.fontMetrics().height() * 2
+        icon.setPixmap(self.style().standardIcon(pixmap).pixmap(side, side))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.label = paragraph(text)
+        layout.addWidget(icon)
+        layout.addWidget(self.label, 1)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt naming, like QLabel
+        self.label.setText(text)
+        self.setAccessibleDescription(text)
+
+    def text(self) -> str:
+        return self.label.text()
+
+
+def note(text: str = "", *, warning: bool = True) -> Note:
+    return Note(text, warning=warning)
+
+
+def button(text: str, description: str = "", *, default: bool = False) -> QPushButton:
+    widget = QPushButton(text)
+    widget.setAccessibleName(text.replace("&", "").rstrip("…."))
+    if description:
+        widget.setAccessibleDescription(description)
+        widget.setToolTip(description)
+    widget.setAutoDefault(True)
+    widget.setDefault(default)
+    # As wide as its words, even in a column layout: a full-width button reads like a banner, not a button.
+    widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+    return widget
+
+
+def files_table(accessible_name: str) -> QTableView:
+    view = QTableView()
+    view.setAccessibleName(accessible_name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(True)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.setTabKeyNavigation(False)  # Tab leaves the table; arrow keys move inside it
+    return view
+
+
+def stretch_columns(view: QTableView, widest: dict[int, list[str]]) -> None:
+    """Short columns are as wide as their longest possible words, the name gets a fair share, the note the rest.
+
+    Args:
+        widest: for each short column, every text it can show (widths follow the font, so they scale).
+    """
+    header = view.horizontalHeader()
+    metrics = view.fontMetrics()
+    padding = metrics.horizontalAdvance("MM")
+    for column, texts in widest.items():
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, max(metrics.horizontalAdvance(t) for t in texts) + padding)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+    header.resizeSection(0, metrics.horizontalAdvance("M") * 16)
+    header.setStretchLastSection(True)
+    model = view.model()
+
+    def fit_rows(*_args: object) -> None:
+        view.resizeRowsToContents()
+
+    def fit_changed_rows(top: QModelIndex, bottom: QModelIndex, *_roles: object) -> None:
+        # Progress changes rows many times a second: resize only those, not the whole table.
+        for row in range(top.row(), bottom.row() + 1):
+            view.resizeRowToContents(row)
+
+    model.rowsInserted.connect(fit_rows)
+    model.dataChanged.connect(fit_changed_rows)
+    model.modelReset.connect(fit_rows)
+
+
+class Screen(QWidget):
+    """A page of the journey: a column with a heading, content, and a row of buttons at the bottom."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(title)
+        self.title = heading(title)
+        self.body = QVBoxLayout()
+        self.body.setSpacing(self.fontMetrics().height() // 2)
+        self.buttons = QHBoxLayout()
+        outer = QVBoxLayout(self)
+        margin = self.fontMetrics().height()
+        outer.setContentsMargins(margin * 2, margin, margin * 2, margin)
+        outer.setSpacing(margin)
+        outer.addWidget(self.title)
+        outer.addLayout(self.body, 1)
+        outer.addLayout(self.buttons)
+
+    def reset(self) -> None:
+        """Forgets everything shown for the previous person. Screens override this."""
+
+    def focus_first(self) -> None:
+        """Puts keyboard focus where the person starts on this screen."""
+        self.focusNextChild()

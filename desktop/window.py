@@ -1,0 +1,479 @@
+"""The main window: a calm header with "Start over" and "Quick exit", and one screen of the journey below it.
+
+The window wires screens to the controller and owns everything that opens a dialog, so screens stay simple
+and tests can answer dialogs by replacing :meth:`MainWindow.confirm` and the ``ask_*`` methods.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .about import APP_NAME
+from .clipboard import ClipboardGuard
+from .controller import Controller, Mode
+from .messages import feedback_sentences, status_sentence
+from .models import FileState
+from .settings import Settings, TextSize
+from .views.case import CaseScreen
+from .views.check import CheckScreen
+from .views.choose import ChooseScreen
+from .views.common import button, refresh_scaled_fonts, set_scaled_font
+from .views.fingerprint import FingerprintScreen
+from .views.review import ReviewScreen
+from .views.send import SendScreen
+from .views.welcome import Age, WelcomeScreen
+
+__all__ = ["MainWindow", "Page", "QUICK_EXIT_KEYS"]
+
+#: The quick-exit shortcut, documented in the README. Pressing Esc twice within a second and a half does
+#: the same.
+QUICK_EXIT_KEYS = "Ctrl+Shift+Q"
+DOUBLE_ESCAPE_S = 1.5
+
+MEDIA_FILTER = (
+    "Photos and videos (*.jpg *.jpeg *.png *.webp *.gif *.bmp *.tif *.tiff *.heic *.heif *.avif "
+    "*.mp4 *.mov *.m4v *.mkv *.webm *.avi *.3gp);;All files (*)"
+)
+
+
+class Page(enum.IntEnum):
+    WELCOME = 0
+    CHOOSE = 1
+    FINGERPRINT = 2
+    REVIEW = 3
+    SEND = 4
+    CASE = 5
+    CHECK = 6
+
+
+def _wire_value(program: Any) -> str:
+    return str(getattr(program, "value", program))
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+    exited(): the person used Quick exit; the window is already hidden and everything dropped.
+    """
+
+    exited = Signal()
+
+    def __init__(self, controller: Controller, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.settings = settings
+        self.clipboard = ClipboardGuard()
+        self._last_escape = 0.0
+        self._exiting = False
+        self._case_kept = False  # copied, saved or remembered since it was shown
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("main_window")
+
+        self.quick_exit_button = button(
+            "Quick exit", f"Close Takeback at once and forget everything. Shortcut: {QUICK_EXIT_KEYS}, or Esc twice."
+        )
+        set_scaled_font(self.quick_exit_button, 1.0, bold=True)
+        self.start_over_button = button("Start over", "Clear everything and go back to the start, for the next person")
+        self.shared_label = QLabel()
+        header = QFrame()
+        header.setFrameShape(QFrame.Shape.NoFrame)
+        header_row = QHBoxLayout(header)
+        name = QLabel(APP_NAME)
+        set_scaled_font(name, 1.1, bold=True)
+        header_row.addWidget(name)
+        header_row.addWidget(self.shared_label)
+        header_row.addStretch(1)
+        header_row.addWidget(self.start_over_button)
+        header_row.addWidget(self.quick_exit_button)
+        exit_hint = QLabel("or press Esc twice")
+        exit_hint.setAccessibleName("Quick exit shortcut: press Esc twice")
+        header_row.addWidget(exit_hint)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+
+        self.welcome = WelcomeScreen(
+            shared=settings.shared,
+            shared_locked=settings.shared_from_command_line,
+            larger_text=settings.get(Settings.text_size) is TextSize.LARGE,
+        )
+        self.choose = ChooseScreen(controller.files)
+        self.fingerprint = FingerprintScreen(controller.files)
+        self.review = ReviewScreen()
+        self.send = SendScreen()
+        self.case = CaseScreen(can_remember=not settings.shared)
+        self.check = CheckScreen(can_recall=not settings.shared)
+        self.stack = QStackedWidget()
+        for screen in self.screens:
+            self.stack.addWidget(screen)
+
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(header)
+        column.addWidget(line)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        em = self.fontMetrics().height()
+        self.resize(em * 52, em * 40)
+
+        QShortcut(QKeySequence(QUICK_EXIT_KEYS), self, self.quick_exit, Qt.ShortcutContext.ApplicationShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape, Qt.ShortcutContext.ApplicationShortcut)
+        self._connect()
+        self._update_shared_label()
+        self.go(Page.WELCOME)
+
+    @property
+    def screens(self) -> tuple[Any, ...]:
+        return (self.welcome, self.choose, self.fingerprint, self.review, self.send, self.case, self.check)
+
+    @property
+    def page(self) -> Page:
+        return Page(self.stack.currentIndex())
+
+    def go(self, page: Page) -> None:
+        self.stack.setCurrentIndex(page)
+        screen = self.screens[page]
+        self.setWindowTitle(f"{APP_NAME}: {screen.accessibleName()}")
+        screen.focus_first()
+
+    # --- wiring --------------------------------------------------------------------------------------------
+    def _connect(self) -> None:
+        c = self.controller
+        self.quick_exit_button.clicked.connect(self.quick_exit)
+        self.start_over_button.clicked.connect(self._on_start_over_clicked)
+
+        self.welcome.started.connect(self._on_welcome_started)
+        self.welcome.check_requested.connect(lambda: self.go(Page.CHECK))
+        self.welcome.shared_mode_toggled.connect(self._on_shared_mode_toggled)
+        self.welcome.larger_text_toggled.connect(self._on_larger_text_toggled)
+
+        self.choose.add_files_requested.connect(self._on_add_files_requested)
+        self.choose.add_folder_requested.connect(self._on_add_folder_requested)
+        self.choose.paths_dropped.connect(c.add_paths)
+        self.choose.remove_requested.connect(c.remove_rows)
+        self.choose.preview_requested.connect(lambda row: c.preview(row, self.choose.preview_side()))
+        self.choose.back_requested.connect(self._on_choose_back)
+        self.choose.next_requested.connect(self.start_fingerprinting)
+        c.files_added.connect(self._on_files_added)
+        c.files_failed.connect(self.choose.show_problem)
+        c.preview_ready.connect(self.choose.show_preview)
+
+        self.fingerprint.cancel_requested.connect(self._on_cancel_requested)
+        self.fingerprint.retry_requested.connect(self.start_fingerprinting)
+        self.fingerprint.back_requested.connect(lambda: self.go(Page.CHOOSE))
+        self.fingerprint.next_requested.connect(self.show_review)
+        c.hashing_progressed.connect(self.fingerprint.on_progressed)
+        c.hashing_finished.connect(self._on_hashing_finished)
+
+        self.review.payload_requested.connect(lambda: self.review.set_payload(c.payload_text()))
+        self.review.back_requested.connect(lambda: self.go(Page.FINGERPRINT))
+        self.review.send_requested.connect(self.start_sending)
+
+        self.send.retry_requested.connect(self.start_sending)
+        self.send.save_bundle_requested.connect(self._on_save_bundle_requested)
+        self.send.back_requested.connect(lambda: self.go(Page.REVIEW))
+        c.send_progressed.connect(self.send.on_sending)
+        c.send_failed.connect(self._on_send_failed)
+        c.sent.connect(self._on_sent)
+        c.bundle_saved.connect(self.send.on_bundle_saved)
+        c.bundle_failed.connect(self.send.on_bundle_failed)
+
+        self.case.copy_requested.connect(self._on_copy_requested)
+        self.case.save_requested.connect(self._on_save_case_requested)
+        self.case.remember_toggled.connect(self._on_remember_toggled)
+        self.case.check_requested.connect(self._on_case_check_requested)
+        c.case_file_saved.connect(self._on_case_file_saved)
+        c.case_file_failed.connect(self.case.on_saved)
+        c.remembered.connect(lambda: self.case.on_saved("This computer will remember the case."))
+        c.remember_failed.connect(self.case.on_saved)
+
+        self.check.check_requested.connect(c.check_case)
+        self.check.recall_requested.connect(self._on_recall_requested)
+        c.recalled.connect(self.check.show_remembered)
+        self.check.add_more_requested.connect(self._on_add_more_requested)
+        self.check.withdraw_requested.connect(self._on_withdraw_requested)
+        self.check.back_requested.connect(lambda: self.go(Page.WELCOME))
+        c.status_loaded.connect(self._show_status)
+        c.status_failed.connect(self.check.show_problem)
+        c.withdrawn.connect(self._show_status)
+        c.withdraw_failed.connect(self.check.show_problem)
+
+    # --- dialogs (tests replace these) ---------------------------------------------------------------------
+    def _dialog_options(self) -> QFileDialog.Option:
+        # Qt's own dialog in shared mode: native ones add chosen files to the system's "recent" lists.
+        if self.settings.shared:
+            return QFileDialog.Option.DontUseNativeDialog
+        return QFileDialog.Option(0)
+
+    def ask_open_files(self) -> list[str]:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Choose photos or videos", "", MEDIA_FILTER, options=self._dialog_options()
+        )
+        return files
+
+    def ask_folder(self) -> str:
+        options = self._dialog_options() | QFileDialog.Option.ShowDirsOnly
+        return QFileDialog.getExistingDirectory(self, "Choose a folder", "", options=options)
+
+    def ask_save_path(self, title: str, suggested_name: str, file_filter: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, title, suggested_name, file_filter, options=self._dialog_options())
+        return path
+
+    def confirm(self, title: str, text: str, yes: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self)
+        yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        no_button = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no_button)
+        box.exec()
+        return box.clickedButton() is yes_button
+
+    # --- safety --------------------------------------------------------------------------------------------
+    def quick_exit(self) -> None:
+        """Hides the window at once, drops everything, takes our text off the clipboard, and asks to quit."""
+        self._exiting = True
+        self.hide()
+        self.clipboard.clear_if_ours()
+        self._drop_everything()
+        self.exited.emit()
+
+    def _on_escape(self) -> None:
+        now = time.monotonic()
+        if now - self._last_escape <= DOUBLE_ESCAPE_S:
+            self._last_escape = 0.0
+            self.quick_exit()
+        else:
+            self._last_escape = now
+
+    def _on_start_over_clicked(self) -> None:
+        if self._has_something() and not self.confirm(
+            "Start over?",
+            "Everything on screen will be cleared: the files, their fingerprints and any case number and key. "
+            "Make sure the case number and key are written down or saved first.",
+            "Clear everything",
+        ):
+            return
+        self.start_over()
+
+    def start_over(self) -> None:
+        """Clears every trace of the previous person and shows the welcome screen."""
+        self.clipboard.clear_if_ours()
+        self._drop_everything()
+        self.go(Page.WELCOME)
+
+    def _drop_everything(self) -> None:
+        self.controller.start_over()
+        for screen in self.screens:
+            screen.reset()
+
+    def _case_unkept(self) -> bool:
+        """A case number and key are on screen (or in a failure message) and were not copied or saved yet."""
+        c = self.controller
+        half_sent = self.page is Page.SEND and c.credentials is not None and c.mode is Mode.NEW_CASE
+        return (self.page is Page.CASE or half_sent) and not self._case_kept
+
+    def _has_something(self) -> bool:
+        c = self.controller
+        return bool(c.files.rowCount() or c.credentials is not None or c.program is not None)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self._exiting and self._case_unkept() and not self.confirm(
+            "Close Takeback?",
+            "You have not copied or saved your case number and key yet. Without them you cannot check or "
+            "withdraw your case later, and nobody can give them to you again.",
+            "Close anyway",
+        ):
+            event.ignore()
+            return
+        self.clipboard.clear_if_ours()
+        self._drop_everything()
+        super().closeEvent(event)
+
+    # --- welcome -------------------------------------------------------------------------------------------
+    def _on_welcome_started(self, age: Age) -> None:
+        self.controller.choose_program(self.controller.backend.program(age.value))
+        self.go(Page.CHOOSE)
+
+    def _on_shared_mode_toggled(self, shared: bool) -> None:
+        self.settings.set(Settings.shared_computer, shared)
+        self.case.set_can_remember(not self.settings.shared)
+        self.check.set_can_recall(not self.settings.shared)
+        self._update_shared_label()
+
+    def _update_shared_label(self) -> None:
+        self.shared_label.setText("Shared computer: nothing is kept" if self.settings.shared else "")
+
+    def _on_larger_text_toggled(self, larger: bool) -> None:
+        self.settings.set(Settings.text_size, TextSize.LARGE if larger else TextSize.NORMAL)
+        apply_text_size(self.settings.get(Settings.text_size))
+
+    # --- choose --------------------------------------------------------------------------------------------
+    def _on_add_files_requested(self) -> None:
+        files = self.ask_open_files()
+        if files:
+            self.controller.add_paths(files)
+
+    def _on_add_folder_requested(self) -> None:
+        folder = self.ask_folder()
+        if folder:
+            self.controller.add_paths([folder])
+
+    def _on_files_added(self, count: int) -> None:
+        self.choose.show_problem(
+            "" if count else "No new photos or videos were found there. Files already in the list are not added twice."
+        )
+
+    def _on_choose_back(self) -> None:
+        self.go(Page.CHECK if self.controller.mode is Mode.ADD_TO_CASE else Page.WELCOME)
+
+    # --- fingerprint ---------------------------------------------------------------------------------------
+    def start_fingerprinting(self) -> None:
+        self.fingerprint.reset()
+        self.go(Page.FINGERPRINT)
+        self.fingerprint.on_started()
+        self.controller.start_hashing()
+
+    def _on_cancel_requested(self) -> None:
+        self.fingerprint.on_stopping()
+        self.controller.cancel_hashing()
+
+    def _on_hashing_finished(self, usable: int, failed: int) -> None:
+        stopped = sum(1 for e in self.controller.files.entries if e.state is FileState.STOPPED)
+        self.fingerprint.on_finished(usable, failed - stopped, stopped)
+
+    # --- review and send -----------------------------------------------------------------------------------
+    def show_review(self) -> None:
+        c = self.controller
+        self.review.reset()
+        self.review.set_summary(
+            c.review_summary(),
+            under_18=_wire_value(c.program) == "under18",
+            adding=c.mode is Mode.ADD_TO_CASE,
+        )
+        self.go(Page.REVIEW)
+
+    def start_sending(self) -> None:
+        self.go(Page.SEND)
+        self.send.on_sending(0, 0)
+        self.controller.send()
+
+    def _on_send_failed(self, message: str) -> None:
+        c = self.controller
+        if c.credentials is not None and c.mode is Mode.NEW_CASE:
+            # The case was opened before sending stopped: the person must not lose its number and key.
+            message += (
+                f"\n\nYour case was opened. Write these down now: case number {c.display_case_number()}, "
+                f"case key {c.display_case_key()}."
+            )
+        self.send.on_failed(message)
+
+    def _on_save_bundle_requested(self) -> None:
+        path = self.ask_save_path(
+            "Save the fingerprints to send later", "takeback-fingerprints.json", "Takeback fingerprints (*.json)"
+        )
+        if path:
+            self.controller.save_bundle(path)
+
+    def _on_sent(self, _status: Any) -> None:
+        c = self.controller
+        self._case_kept = False
+        self.case.reset()
+        self.case.show_case(c.display_case_number(), c.display_case_key(), added=c.mode is Mode.ADD_TO_CASE)
+        self.go(Page.CASE)
+
+    # --- your case -----------------------------------------------------------------------------------------
+    def _on_copy_requested(self, text: str) -> None:
+        self.clipboard.copy(text)
+        self._case_kept = True
+        self.case.on_saved("Copied. Paste it somewhere private, such as a note only you can open.")
+
+    def _on_case_file_saved(self) -> None:
+        self._case_kept = True
+        self.case.on_saved("Saved. Keep that file somewhere private.")
+
+    def _on_save_case_requested(self) -> None:
+        path = self.ask_save_path("Save your case number and key", "takeback-case.txt", "Text files (*.txt)")
+        if path:
+            self.controller.save_case_file(path)
+
+    def _on_remember_toggled(self, remember: bool) -> None:
+        if self.settings.shared:
+            return
+        if remember:
+            self._case_kept = True
+            self.controller.remember_case()
+        else:
+            self.controller.forget_case()
+
+    def _on_case_check_requested(self) -> None:
+        c = self.controller
+        self.check.reset()
+        self.check.fill(c.display_case_number(), c.display_case_key())
+        self.go(Page.CHECK)
+        self.check.status.setText("Checking…")
+        c.refresh_status()
+
+    # --- check ---------------------------------------------------------------------------------------------
+    def _show_status(self, status: Any) -> None:
+        state = _wire_value(getattr(status, "state", ""))
+        feedback = [
+            (_wire_value(getattr(f, "value", "")), int(getattr(f, "platforms", 0)))
+            for f in getattr(status, "feedback", ()) or ()
+        ]
+        self.check.show_status(
+            status_sentence(state, int(getattr(status, "item_count", 0))),
+            feedback_sentences(feedback) if state != "withdrawn" else [],
+            active=state != "withdrawn",
+        )
+
+    def _on_recall_requested(self) -> None:
+        if not self.settings.shared:
+            self.controller.recall_cases()
+
+    def _on_add_more_requested(self) -> None:
+        self.controller.add_more_to_case()
+        self.choose.reset()
+        self.go(Page.CHOOSE)
+
+    def _on_withdraw_requested(self) -> None:
+        if self.confirm(
+            "Withdraw this case?",
+            "Websites and apps will be told to delete this case's fingerprints and stop looking for copies. "
+            "Photos or videos they already removed stay removed. You cannot undo this, but you can start a new "
+            "case at any time.",
+            "Withdraw the case",
+        ):
+            self.check.status.setText("Withdrawing…")
+            self.controller.withdraw()
+
+
+def apply_text_size(size: TextSize) -> None:
+    """Scales the application font, then refreshes widgets that set their own relative font."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    base = app.property("takeback_base_point_size")
+    if base is None:
+        base = app.font().pointSizeF()
+        app.setProperty("takeback_base_point_size", base)
+    font = app.font()
+    if float(base) > 0:
+        font.setPointSizeF(float(base) * size.scale)
+    app.setFont(font)
+    refresh_scaled_fonts()

@@ -1,0 +1,202 @@
+"""Saves a PNG of every screen of the journey, driven through the real app, for people to look at.
+
+Run it under a real X server so fonts and styles are the ones people see: ``scripts/screenshots OUTDIR``
+(which starts Xvfb). It uses the real fingerprinting on ``tests/data`` media and a throw-away intake service on
+loopback. Nothing it saves is committed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from PySide6.QtCore import QEventLoop, QTimer, SignalInstance  # noqa: E402
+from PySide6.QtGui import QColor, QPalette  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
+
+from desktop.app import setup_logging  # noqa: E402
+from desktop.backend import IntakeBackend  # noqa: E402
+from desktop.controller import Controller  # noqa: E402
+from desktop.demo import embedded_intake  # noqa: E402
+from desktop.settings import Settings  # noqa: E402
+from desktop.window import MainWindow  # noqa: E402
+
+DATA = REPO / "tests" / "data"
+
+
+def wait_for(signal: SignalInstance, timeout_s: float = 120) -> list[object]:
+    loop = QEventLoop()
+    received: list[object] = []
+
+    def on_signal(*args: object) -> None:
+        received.extend(args)
+        loop.quit()
+
+    signal.connect(on_signal)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    signal.disconnect(on_signal)
+    return received
+
+
+def settle(ms: int = 150) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+class Shooter:
+    def __init__(self, folder: Path, prefix: str = "") -> None:
+        self.folder, self.prefix, self.count = folder, prefix, 0
+
+    def __call__(self, widget: QWidget, name: str) -> None:
+        settle()
+        self.count += 1
+        path = self.folder / f"{self.prefix}{self.count:02d}-{name}.png"
+        widget.grab().save(str(path))
+        print(path)
+
+
+def answer_next_dialog(shoot: Shooter, name: str, accept: bool) -> None:
+    """Photographs the next message box when it opens, then presses its first (accept) or last button."""
+
+    def act() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(100, act)
+            return
+        shoot(box, name)
+        buttons = box.buttons()
+        accept_button = next(b for b in buttons if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
+        (accept_button if accept else box.defaultButton()).click()
+
+    QTimer.singleShot(200, act)
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    colours = {
+        QPalette.ColorRole.Window: "#202124", QPalette.ColorRole.WindowText: "#e8eaed",
+        QPalette.ColorRole.Base: "#17181a", QPalette.ColorRole.AlternateBase: "#2a2b2e",
+        QPalette.ColorRole.Text: "#e8eaed", QPalette.ColorRole.Button: "#2d2e31",
+        QPalette.ColorRole.ButtonText: "#e8eaed", QPalette.ColorRole.Highlight: "#8ab4f8",
+        QPalette.ColorRole.HighlightedText: "#202124", QPalette.ColorRole.ToolTipBase: "#2d2e31",
+        QPalette.ColorRole.ToolTipText: "#e8eaed", QPalette.ColorRole.PlaceholderText: "#9aa0a6",
+        QPalette.ColorRole.Light: "#5f6368", QPalette.ColorRole.Midlight: "#4a4d51",
+        QPalette.ColorRole.Mid: "#3c4043", QPalette.ColorRole.Dark: "#9aa0a6", QPalette.ColorRole.Shadow: "#000000",
+    }
+    for role, colour in colours.items():
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+def dead_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def journey(window: MainWindow, shoot: Shooter, intake_url: str, media: list[Path], *, full: bool) -> None:
+    c = window.controller
+    backend = c.backend
+    assert isinstance(backend, IntakeBackend)
+    shoot(window, "welcome")
+    window.welcome.under_18.click()
+    window.welcome.start_button.click()
+    shoot(window, "choose-empty")
+    c.add_paths(media)
+    wait_for(c.files_added)
+    shoot(window, "choose-files")
+    if full:
+        window.choose.table.selectRow(0)
+        window.choose.preview_button.click()
+        wait_for(c.preview_ready)
+        shoot(window, "choose-blurred-preview")
+        window.choose.hide_preview()
+    window.choose.next.click()
+    settle(400)
+    shoot(window, "fingerprint-working")
+    if c.hashing:
+        wait_for(c.hashing_finished)
+    shoot(window, "fingerprint-done")
+    window.fingerprint.next.click()
+    shoot(window, "review")
+    window.review.show_payload.click()
+    window.review.consent.setChecked(True)
+    window.review.attestation.setChecked(True)
+    shoot(window, "review-payload")
+    if full:
+        backend.intake_url = dead_url()
+        window.review.send.click()
+        shoot(window, "send-busy")
+        wait_for(c.send_failed)
+        shoot(window, "send-failed")
+        backend.intake_url = intake_url
+        window.send.retry.click()
+    else:
+        window.review.send.click()
+    wait_for(c.sent)
+    shoot(window, "your-case")
+    window.case.check.click()
+    wait_for(c.status_loaded)
+    shoot(window, "check-status")
+    if full:
+        answer_next_dialog(shoot, "withdraw-confirm", accept=True)
+        window.check.withdraw.click()
+        wait_for(c.withdrawn)
+        shoot(window, "check-withdrawn")
+        answer_next_dialog(shoot, "start-over-confirm", accept=True)
+        window.start_over_button.click()
+        settle()
+        window.welcome.check_button.click()
+        window.check.fill("ABC-DEF-GH2O", "not a key")
+        window.check.check.click()
+        wait_for(c.status_failed)
+        shoot(window, "check-typo")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("folder", type=Path, help="where to save the PNG files")
+    parser.add_argument("--shared", action="store_true", help="also run in shared-computer mode")
+    args = parser.parse_args()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    setup_logging()
+    app = QApplication([sys.argv[0]])
+    with tempfile.TemporaryDirectory() as scratch:
+        broken = Path(scratch) / "holiday.jpg"
+        broken.write_bytes((DATA / "images" / "bridge-mods" / "aaa-orig.jpg").read_bytes()[:700])
+        media = [
+            DATA / "images" / "bridge-mods" / "aaa-orig.jpg",
+            broken,
+            DATA / "videos" / "test-padded-dimensions.mp4",
+        ]
+        settings_file = str(Path(scratch) / "settings.ini")
+        with embedded_intake() as url:
+            for prefix, palette, full in (("light-", None, True), ("dark-", dark_palette(), False)):
+                if palette is not None:
+                    app.setStyle("Fusion")
+                    app.setPalette(palette)
+                window = MainWindow(Controller(IntakeBackend(url)), Settings(path=settings_file))
+                window.show()
+                journey(window, Shooter(args.folder, prefix), url, media, full=full)
+                window.close()
+                window.controller.runner.wait(30_000)
+                window.deleteLater()
+            if args.shared:
+                window = MainWindow(Controller(IntakeBackend(url)), Settings(shared=True))
+                window.show()
+                Shooter(args.folder, "shared-")(window, "welcome")
+                window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
