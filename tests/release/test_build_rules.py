@@ -1,0 +1,90 @@
+"""What the frozen bundle keeps: the rules in ``packaging/bundle_rules.py``, checked without building."""
+
+import pytest
+
+import bundle_rules
+
+
+@pytest.mark.parametrize(
+    ("destination", "kept"),
+    [
+        ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
+        ("PySide6/Qt/plugins/platforms/qwindows.dll", True),
+        ("PySide6/Qt/plugins/platforms/libqcocoa.dylib", True),
+        ("PySide6/Qt/plugins/platforms/libqwayland.so", False),
+        ("PySide6/Qt/plugins/platforms/libqeglfs.so", False),
+        ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
+        ("PySide6\\Qt\\plugins\\imageformats\\qjpeg.dll", True),
+        ("PySide6/Qt/plugins/imageformats/libqsvg.so", True),
+        ("PySide6/Qt/plugins/imageformats/libqpdf.so", False),
+        ("PySide6/Qt/plugins/imageformats/libqtiff.so", False),
+        ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", True),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+        ("PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so", False),
+        ("PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so", False),
+        ("PySide6/Qt/plugins/platforminputcontexts/libcomposeplatforminputcontextplugin.so", True),
+        ("PySide6/Qt/plugins/sqldrivers/libqsqlite.so", False),
+        ("PySide6/Qt/plugins/tls/libqopensslbackend.so", False),
+        ("PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so", False),
+        ("PySide6/Qt/translations/qtbase_de.qm", False),  # the app is English and loads no Qt catalogue
+        ("PySide6/Qt/translations/qtdeclarative_de.qm", False),
+        ("PySide6/Qt/translations/assistant_de.qm", False),
+        ("cv2/data/haarcascade_frontalface_default.xml", False),
+        ("numpy/_core/include/numpy/ndarraytypes.h", False),
+        ("PySide6/QtCore.pyi", False),
+        ("cv2/cv2.abi3.so", True),
+        ("opencv_python_headless.libs/libavcodec-c4204469.so.62.28.101", True),
+        ("pillow_heif.libs/libheif-e72ea93c.so.1.23.6", True),
+        ("intake/openapi.json", True),
+        ("PySide6/opengl32sw.dll", False),
+        ("PySide6/Qt6Widgets.dll", True),
+        ("certifi/cacert.pem", True),
+    ],
+)
+def test_keep(destination, kept):
+    assert bundle_rules.keep(destination) is kept
+
+
+@pytest.mark.parametrize(
+    ("module", "kept"),
+    [("numpy._core.tests.test_api", False), ("scipy.special.tests", False), ("conftest", False),
+     ("numpy.testing", True), ("hashing.video", True), ("desktop.cli.hash", True), ("unittest", True),
+     ("attestation", True)],
+)
+def test_keep_module(module, kept):
+    assert bundle_rules.keep_module(module) is kept
+
+
+def test_test_only_and_unused_modules_are_excluded_but_the_app_needs_are_not():
+    excluded = set(bundle_rules.EXCLUDED_MODULES)
+    assert {"pytest", "pdqhash", "threatexchange", "keyrings", "tkinter", "PySide6.QtQml", "PySide6.QtWebEngineCore",
+            "PySide6.Qt3DCore", "PySide6.QtMultimedia"} <= excluded
+    needed = {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg", "cv2", "pillow_heif",
+              "uvicorn", "fastapi", "httpx", "scipy.fft", "scipy.fftpack", "scipy.special", "numpy", "PIL"}
+    assert not needed & excluded
+    assert {"uvicorn", "pillow_heif", "cv2", "scipy.fftpack"} <= set(bundle_rules.HIDDEN_IMPORTS)
+
+
+def test_libraries_only_dropped_plugins_link_to_are_dropped_too():
+    links = {
+        "/site/PySide6/Qt/plugins/platforms/libqxcb.so": ["libQt6XcbQpa.so.6", "libQt6Gui.so.6", "libxcb.so.1"],
+        "/site/PySide6/QtGui.abi3.so": ["libQt6Gui.so.6", "libpyside6.abi3.so.6.12"],
+        "/site/cv2/cv2.abi3.so": ["libavcodec-c4204469.so.62"],
+    }
+    binaries = [
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", "/site/PySide6/Qt/plugins/platforms/libqxcb.so", "BINARY"),
+        ("PySide6/QtGui.abi3.so", "/site/PySide6/QtGui.abi3.so", "EXTENSION"),
+        ("cv2/cv2.abi3.so", "/site/cv2/cv2.abi3.so", "EXTENSION"),
+        ("PySide6/Qt/lib/libQt6Gui.so.6", "/site/PySide6/Qt/lib/libQt6Gui.so.6", "BINARY"),
+        ("PySide6/Qt/lib/libQt6XcbQpa.so.6", "/site/PySide6/Qt/lib/libQt6XcbQpa.so.6", "BINARY"),
+        ("PySide6/libpyside6.abi3.so.6.12", "/site/PySide6/libpyside6.abi3.so.6.12", "BINARY"),
+        ("PySide6/Qt/lib/libQt6WaylandClient.so.6", "/site/PySide6/Qt/lib/libQt6WaylandClient.so.6", "BINARY"),
+        ("libgtk-3.so.0", "/usr/lib/libgtk-3.so.0", "BINARY"),
+        ("libxcb.so.1", "/usr/lib/libxcb.so.1", "BINARY"),
+        ("libpython3.11.so.1.0", "/usr/lib/libpython3.11.so.1.0", "BINARY"),
+        ("opencv_python_headless.libs/libavcodec-c4204469.so.62", "/site/o.libs/libavcodec-c4204469.so.62", "BINARY"),
+        ("python3.11/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so", "/usr/lib/_ssl.so", "EXTENSION"),
+    ]
+    orphans = bundle_rules.unreachable_libraries(binaries, lambda source: links.get(source, []))
+    assert orphans == {"PySide6/Qt/lib/libQt6WaylandClient.so.6", "libgtk-3.so.0"}
