@@ -242,7 +242,15 @@ def _resampling_matrix(length: int) -> np.ndarray:
     weights = (first / count[None, :]).T
     np.add.at(spread, low, weights)
     np.add.at(spread, high + 1, -weights)
-    return np.ascontiguousarray(np.cumsum(spread[:-1], axis=0).T, dtype=np.float32)
+    # The running sum leaves ~1e-18 residues where a weight should be exactly zero; callers rely on the true
+    # (short) support to stay sparse, so count contributions in integers and zero everything outside them.
+    covers = (weights > 0).astype(np.int64)
+    support = np.zeros((length + 1, 64), dtype=np.int64)
+    np.add.at(support, low, covers)
+    np.add.at(support, high + 1, -covers)
+    inside = np.cumsum(support[:-1], axis=0) > 0
+    matrix = np.where(inside, np.cumsum(spread[:-1], axis=0), 0.0)
+    return np.ascontiguousarray(matrix.T, dtype=np.float32)
 
 
 def _bits_to_digest(block: np.ndarray) -> bytes:
