@@ -25,6 +25,7 @@ from .errors import (
     BadRequest,
     CaseNotFound,
     IntakeError,
+    IntakeErrorCode,
     InvalidRequest,
     MethodNotAllowed,
     MissingCaseKey,
@@ -136,7 +137,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         problems = exc.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
             error: IntakeError = BadRequest(
-                "The request body is not valid JSON. Nothing was changed.", code="malformed_json"
+                "The request body is not valid JSON. Nothing was changed.", code=IntakeErrorCode.MALFORMED_JSON
             )
         else:
             described = "; ".join(
@@ -152,8 +153,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             error: IntakeError = NotFound()
         elif exc.status_code == 405:
             error = MethodNotAllowed()
-        else:
-            error = BadRequest("The request could not be handled. Nothing was changed.", code=f"http_{exc.status_code}")
+        else:  # in practice 400: FastAPI could not read the body (not UTF-8, say)
+            code = IntakeErrorCode.HTTP_400 if exc.status_code == 400 else IntakeErrorCode.BAD_REQUEST
+            error = BadRequest("The request could not be handled. Nothing was changed.", code=code)
             error.status_code = exc.status_code
         return JSONResponse(error.as_json(), status_code=error.status_code, headers=exc.headers)
 
@@ -170,12 +172,12 @@ def _idempotency_key(value: str | None) -> str:
     if value is None:
         raise BadRequest(
             "The Idempotency-Key header is missing; send a new random UUID with each new request.",
-            code="missing_idempotency_key",
+            code=IntakeErrorCode.MISSING_IDEMPOTENCY_KEY,
         )
     if not re.fullmatch(_IDEMPOTENCY_KEY, value):
         raise BadRequest(
             "The Idempotency-Key header must be 8 to 128 letters, digits, '-' or '_' (a UUID works).",
-            code="invalid_idempotency_key",
+            code=IntakeErrorCode.INVALID_IDEMPOTENCY_KEY,
         )
     return value
 
@@ -321,7 +323,7 @@ class _Cursor:
         except (binascii.Error, ValueError, KeyError, TypeError, OverflowError):
             raise BadRequest(
                 "The nextPageToken is not one this service gave out. Start again from your last nextSetTimestamp.",
-                code="invalid_page_token",
+                code=IntakeErrorCode.INVALID_PAGE_TOKEN,
             ) from None
 
 

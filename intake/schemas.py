@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from .errors import IntakeErrorCode
 from .identifiers import normalise_case_key
 from .model import CaseState, FeedbackValue, HashStatus, Program, SignalType
 
@@ -141,7 +142,7 @@ class CaseStatusBody(BaseModel):
 
 
 class ErrorDetail(BaseModel):
-    code: str
+    code: IntakeErrorCode
     message: str
 
 
