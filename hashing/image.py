@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import ExifTags, Image
 
-from ._files import checked_open
+from ._safe_open import checked_open
 from ._pillow import check_size, decoding, open_image, quiet_pillow
 from ._reduced_pdq import block_size_for, pdq_from_block_means
 from .detect import HEADER_SIZE, MediaFormat, format_of_header
