@@ -14,6 +14,7 @@ again by the service without creating anything twice. httpx errors are caught he
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.cookiejar
 import ipaddress
@@ -78,7 +79,11 @@ class _QuietHttpx(logging.Filter):
         return record.levelno >= logging.WARNING
 
 
-logging.getLogger("httpx").addFilter(_QuietHttpx())
+@functools.cache
+def _quiet_httpx_logs() -> None:
+    """Install ``_QuietHttpx`` once, when the first client is made: importing ``client_api`` changes no logger."""
+    logging.getLogger("httpx").addFilter(_QuietHttpx())
+
 
 #: Connecting should be quick; a big batch of video fingerprints on a slow uplink may take a while to write.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=60.0, pool=10.0)
@@ -273,6 +278,7 @@ class IntakeClient:
         if not isinstance(client_version, str) or not _VERSION.fullmatch(client_version):
             raise ValueError("client_version is a short version string such as '0.1.0'")
         self._url = _checked_base_url(base_url)
+        _quiet_httpx_logs()
         self._client_name = f"takeback/{client_version}"
         self._retries = retries
         # Refuse every cookie: nothing should tie one request to the next beyond what the protocol sends.

@@ -151,8 +151,8 @@ Item = ImageItem | VideoItem
 class CaseCredentials:
     """A case number and its secret key: together they let the person check, extend or withdraw the case.
 
-    Both are stored normalised (no hyphens, upper case); ``repr`` never shows the key, so a stray log line or
-    traceback cannot leak it.
+    Both are stored normalised: the number as ``XXX-XXX-XXXX`` and the key as 26 upper-case characters without
+    hyphens (see ``keys.py``). ``repr`` never shows the key, so a stray log line or traceback cannot leak it.
     """
 
     case_number: str

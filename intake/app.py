@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi import Depends, FastAPI, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -223,7 +223,9 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
         summary="Create a case with its fingerprints",
         tags=["cases"],
     )
-    def create_case(body: CreateCaseRequest, idempotency_key: IdempotencyHeader = None) -> JSONResponse:
+    def create_case(
+        body: CreateCaseRequest, response: Response, idempotency_key: IdempotencyHeader = None
+    ) -> dict[str, object]:
         key = _idempotency_key(idempotency_key)
         answer = storage.create_case(
             program=body.program,
@@ -232,7 +234,8 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
             idempotency_key=key,
             request_digest=_request_digest(body),
         )
-        return JSONResponse(answer.body, status_code=answer.status_code)
+        response.status_code = answer.status_code  # 201 when made now, the stored status when replayed
+        return answer.body
 
     @app.post(
         "/v1/cases/{case_number}/items",
@@ -241,7 +244,9 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
         summary="Add fingerprints to a case",
         tags=["cases"],
     )
-    def add_items(case_id: CaseId, body: AddItemsRequest, idempotency_key: IdempotencyHeader = None) -> JSONResponse:
+    def add_items(
+        case_id: CaseId, body: AddItemsRequest, response: Response, idempotency_key: IdempotencyHeader = None
+    ) -> dict[str, object]:
         key = _idempotency_key(idempotency_key)
         answer = storage.add_items(
             case_id,
@@ -249,7 +254,8 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
             idempotency_key=key,
             request_digest=_request_digest(body),
         )
-        return JSONResponse(answer.body, status_code=answer.status_code)
+        response.status_code = answer.status_code
+        return answer.body
 
     @app.get(
         "/v1/cases/{case_number}",
@@ -258,8 +264,8 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
         summary="Read a case's status",
         tags=["cases"],
     )
-    def case_status(case_id: CaseId) -> JSONResponse:
-        return JSONResponse(storage.case_status(case_id).to_json())
+    def case_status(case_id: CaseId) -> CaseStatusBody:
+        return storage.case_status(case_id)
 
     @app.post(
         "/v1/cases/{case_number}/withdraw",
@@ -268,8 +274,8 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
         summary="Withdraw a case; platforms then see its hashes as Withdrawn",
         tags=["cases"],
     )
-    def withdraw(case_id: CaseId) -> JSONResponse:
-        return JSONResponse(storage.withdraw(case_id).to_json())
+    def withdraw(case_id: CaseId) -> CaseStatusBody:
+        return storage.withdraw(case_id)
 
 
 # --- platform API (StopNCII hash-exchange shape) ---
@@ -371,7 +377,7 @@ def _add_platform_routes(app: FastAPI, services: _Services) -> None:
         signalTypes: Annotated[  # noqa: N803
             str | None, Query(max_length=200, description="Comma-separated; default ImagePDQ,VideoMD5,VideoTMK")
         ] = None,
-    ) -> JSONResponse:
+    ) -> dict[str, object]:
         page_size = pageSize or settings.default_page_size
         if page_size > settings.max_page_size:
             raise InvalidRequest(f"pageSize must be at most {settings.max_page_size}.")
@@ -391,7 +397,7 @@ def _add_platform_routes(app: FastAPI, services: _Services) -> None:
             page_size=page_size,
             byte_budget=settings.page_byte_budget,
         )
-        return JSONResponse(_page_json(page, cursor))
+        return _page_json(page, cursor)
 
     @app.post(
         "/v1/SubmitFeedback",

@@ -24,11 +24,10 @@ from sqlalchemy.engine import Connection, Engine
 from .errors import CaseWithdrawn, DatabaseUnavailable, IdempotencyConflict
 from .identifiers import CASE_NUMBER_ALPHABET, format_case_number, new_case_number
 from .model import CaseState, FeedbackValue, HashStatus, Program, SignalType
+from .schemas import CaseStatusBody, FeedbackCount
 from .secrets_store import ScryptParams, key_digest, new_platform_key
 
 __all__ = [
-    "CaseView",
-    "FeedbackCounts",
     "FetchPage",
     "IdempotentAnswer",
     "PlatformAccount",
@@ -140,38 +139,6 @@ def database_url(url: str) -> str:
 
 def digest_of(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class FeedbackCounts:
-    value: FeedbackValue
-    platforms: int
-
-
-@dataclass(frozen=True, slots=True)
-class CaseView:
-    """A case as its person may see it."""
-
-    case_number: str
-    program: Program
-    state: CaseState
-    created_on: dt.date
-    updated_on: dt.date
-    item_count: int
-    fingerprint_count: int
-    feedback: tuple[FeedbackCounts, ...]
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "case_number": format_case_number(self.case_number),
-            "program": self.program.value,
-            "state": self.state.value,
-            "created_on": self.created_on.isoformat(),
-            "updated_on": self.updated_on.isoformat(),
-            "item_count": self.item_count,
-            "fingerprint_count": self.fingerprint_count,
-            "feedback": [{"value": f.value.value, "platforms": f.platforms} for f in self.feedback],
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,7 +350,7 @@ class Storage:
                 .returning(cases.c.id)
             ).scalar_one()
             self._link_hashes(conn, case_id, [s for item in signals_per_item for s in item], seq, today)
-            body = self._case_view(conn, case_id).to_json()
+            body = self._case_view(conn, case_id).model_dump(mode="json")
             self._remember(conn, "create", key, request_digest, 201, body, today)
             return IdempotentAnswer(201, body, replayed=False)
 
@@ -431,15 +398,15 @@ class Storage:
                 )
             )
             self._link_hashes(conn, case_id, [s for item in signals_per_item for s in item], seq, today)
-            body = self._case_view(conn, case_id).to_json()
+            body = self._case_view(conn, case_id).model_dump(mode="json")
             self._remember(conn, scope, key, request_digest, 200, body, today)
             return IdempotentAnswer(200, body, replayed=False)
 
-    def case_status(self, case_id: int) -> CaseView:
+    def case_status(self, case_id: int) -> CaseStatusBody:
         with self._read() as conn:
             return self._case_view(conn, case_id)
 
-    def withdraw(self, case_id: int) -> CaseView:
+    def withdraw(self, case_id: int) -> CaseStatusBody:
         """Withdraw a case (again is fine); its hash records move to the head of the platforms' feed."""
         with self._read() as conn:
             if conn.execute(sa.select(cases.c.state).where(cases.c.id == case_id)).scalar_one() != CaseState.ACTIVE.value:
@@ -689,7 +656,7 @@ class Storage:
             conn.execute(case_hashes.insert(), new_links)
 
     @staticmethod
-    def _case_view(conn: Connection, case_id: int) -> CaseView:
+    def _case_view(conn: Connection, case_id: int) -> CaseStatusBody:
         row = conn.execute(sa.select(cases).where(cases.c.id == case_id)).one()
         digests = sa.select(hash_records.c.value_digest).join(case_hashes, case_hashes.c.hash_id == hash_records.c.id).where(
             case_hashes.c.case_id == case_id
@@ -700,15 +667,15 @@ class Storage:
             .group_by(feedback.c.feedback_value)
             .order_by(feedback.c.feedback_value)
         ).all()
-        return CaseView(
-            case_number=row.case_number,
+        return CaseStatusBody(
+            case_number=format_case_number(row.case_number),
             program=Program(row.program),
             state=CaseState(row.state),
             created_on=row.created_on,
             updated_on=row.updated_on,
             item_count=row.item_count,
             fingerprint_count=row.fingerprint_count,
-            feedback=tuple(FeedbackCounts(FeedbackValue(value), n) for value, n in counts),
+            feedback=[FeedbackCount(value=FeedbackValue(value), platforms=n) for value, n in counts],
         )
 
     @staticmethod

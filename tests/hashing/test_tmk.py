@@ -19,13 +19,13 @@ import math
 import struct
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pdqhash
 import pytest
 
 import hashing
 from hashing._frame_rate import CfrResampler, FrameCopies
+from hashing._opencv import quiet_cv2
 from hashing.errors import EmptyFile, FileMissing, HashingError, InvalidTmk
 from hashing.tmk import (
     FOURIER_COEFFICIENTS,
@@ -41,6 +41,8 @@ from hashing.tmk import (
 )
 from hashing.tmk import _MAX_LITERAL_REPEATS
 from hashing.video import hash_video
+
+cv2 = quiet_cv2()  # as the app does: OpenCV and its FFmpeg stay quiet whatever a test runs first
 
 DATA = Path(__file__).parents[1] / "data"
 REFERENCE_NAMES = sorted(p.stem for p in (DATA / "expected" / "tmk").glob("*.tmk"))

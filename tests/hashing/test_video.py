@@ -11,11 +11,11 @@ import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
 from hashing import video as video_module
+from hashing._opencv import quiet_cv2
 from hashing.errors import (
     Cancelled,
     CorruptMedia,
@@ -30,6 +30,8 @@ from hashing.exact import exact_hashes
 from hashing.matching import VpdqConvention, match_vpdq, parse_vpdq_text
 from hashing.results import MediaKind, WarningCode
 from hashing.video import hash_video, vpdq_frame_mod, vpdq_timestamp
+
+cv2 = quiet_cv2()  # as the app does: OpenCV and its FFmpeg stay quiet whatever a test runs first
 
 VIDEOS = Path(__file__).parents[1] / "data" / "videos"
 EXPECTED = Path(__file__).parents[1] / "data" / "expected" / "vpdq"
