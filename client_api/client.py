@@ -61,6 +61,7 @@ __all__ = [
     "MAX_ITEMS_PER_REQUEST",
     "IntakeClient",
     "RetryPolicy",
+    "is_loopback_host",
     "new_idempotency_key",
     "payload_preview",
 ]
@@ -172,7 +173,8 @@ def _check_idempotency_key(key: object) -> str:
     return key
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` (a name or an IP address) is this computer: the only place plain ``http://`` may go."""
     if host.lower().rstrip(".") == "localhost":
         return True
     try:
@@ -201,7 +203,7 @@ def _checked_base_url(base_url: str) -> httpx.URL:
         raise InvalidServiceAddress() from exc
     if url.scheme not in ("https", "http") or not url.host or url.userinfo or not _is_host_name(url.raw_host):
         raise InvalidServiceAddress()
-    if url.scheme == "http" and not _is_loopback(url.host):
+    if url.scheme == "http" and not is_loopback_host(url.host):
         raise InsecureConnection()
     # A trailing slash makes relative paths like "v1/cases" land under any path prefix the service lives at.
     path = url.path if url.path.endswith("/") else url.path + "/"

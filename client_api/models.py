@@ -16,7 +16,7 @@ from .keys import normalise_case_key, normalise_case_number
 
 __all__ = [
     "MAX_PDQ_PER_IMAGE",
-    "MAX_VPDQ_FRAMES",
+    "MAX_VPDQ_FRAMES_PER_VIDEO",
     "TMK_FILE_BYTES",
     "TMK_MAGIC",
     "CaseCredentials",
@@ -31,8 +31,10 @@ __all__ = [
     "VpdqEntry",
 ]
 
+# The client's one statement of these protocol facts (keys.py and client.py hold the others). intake states them
+# for the service; tests/client_api/test_protocol_facts.py keeps both sides, openapi.json and hashing equal.
 MAX_PDQ_PER_IMAGE = 2  #: as displayed, and as stored when the EXIF orientation is not 1
-MAX_VPDQ_FRAMES = 20_000  #: protocol limit per video
+MAX_VPDQ_FRAMES_PER_VIDEO = 20_000  #: protocol limit per video
 #: Meta's TMK+PDQF ``.tmk`` file with its fixed parameters (4 periods, 32 coefficients, 256-float PDQF frames):
 #: magic, 5 ints, periods, coefficients, pure average, cosine and sine features. The service takes only these.
 TMK_FILE_BYTES = 12 + 5 * 4 + 4 * 4 + 32 * 4 + 256 * 4 + 2 * 4 * 32 * 256 * 4
@@ -135,8 +137,8 @@ class VideoItem:
         _check_exact(self)
         if not isinstance(self.vpdq, tuple) or not all(isinstance(v, VpdqEntry) for v in self.vpdq):
             raise TypeError("vpdq must be a tuple of VpdqEntry")
-        if len(self.vpdq) > MAX_VPDQ_FRAMES:
-            raise ValueError(f"a video has at most {MAX_VPDQ_FRAMES} vPDQ frames, got {len(self.vpdq)}")
+        if len(self.vpdq) > MAX_VPDQ_FRAMES_PER_VIDEO:
+            raise ValueError(f"a video has at most {MAX_VPDQ_FRAMES_PER_VIDEO} vPDQ frames, got {len(self.vpdq)}")
         if self.tmk is not None:
             if not isinstance(self.tmk, bytes):
                 raise TypeError(f"tmk must be bytes or None, got {type(self.tmk).__name__}")

@@ -41,7 +41,7 @@ from .results import (
     WarningCode,
 )
 
-__all__ = ["MAX_ANIMATION_FRAMES", "MAX_IMAGE_BYTES", "MAX_VPDQ_FRAMES", "hash_image"]
+__all__ = ["MAX_ANIMATION_FRAMES", "MAX_ANIMATION_VPDQ_FRAMES", "MAX_IMAGE_BYTES", "hash_image"]
 
 #: Photo files are read whole into memory (once, for both the exact hashes and decoding). No real photo
 #: comes near this; a bigger "image" file is refused as too large rather than risk the computer's memory.
@@ -51,8 +51,8 @@ MAX_IMAGE_BYTES = 512 * 1024 * 1024
 #: frames past this many (minutes of animation) are not read.
 MAX_ANIMATION_FRAMES = 10_000
 
-#: At most this many frames get a vPDQ hash; longer animations are sampled evenly across their length.
-MAX_VPDQ_FRAMES = 600
+#: At most this many of an animation's frames get a vPDQ hash; longer ones are sampled evenly across their length.
+MAX_ANIMATION_VPDQ_FRAMES = 600
 
 _ANIMATED_FORMATS = frozenset({MediaFormat.GIF, MediaFormat.WEBP, MediaFormat.PNG, MediaFormat.AVIF})
 _INVERSE_ORIENTATION = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 8, 7: 7, 8: 6}
@@ -272,7 +272,7 @@ def _animation_vpdq(
     """vPDQ of an animation: frame number, start time (from the frame durations) and PDQ of each frame."""
     with decoding():
         total = min(image.n_frames, MAX_ANIMATION_FRAMES)
-    every = math.ceil(total / MAX_VPDQ_FRAMES)
+    every = math.ceil(total / MAX_ANIMATION_VPDQ_FRAMES)
     frames: list[VpdqFrame] = []
     elapsed_ms = 0.0
     for index in range(total):

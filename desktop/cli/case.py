@@ -32,6 +32,7 @@ from client_api import (
     new_idempotency_key,
     normalise_case_number,
     save_bundle,
+    status_to_json,
 )
 from client_api.bundle import MAX_BUNDLE_ITEMS
 
@@ -189,19 +190,6 @@ def _credentials(args: argparse.Namespace, err: TextIO) -> CaseCredentials | Non
 
 
 # -- output ------------------------------------------------------------------------------------------------
-
-
-def _status_json(status: CaseStatus) -> dict[str, object]:
-    return {
-        "case_number": status.case_number,
-        "program": status.program.value,
-        "state": status.state.value,
-        "created_on": status.created_on.isoformat(),
-        "updated_on": status.updated_on.isoformat(),
-        "item_count": status.item_count,
-        "fingerprint_count": status.fingerprint_count,
-        "feedback": [{"value": f.value, "platforms": f.platforms} for f in status.feedback],
-    }
 
 
 def _print_case(credentials: CaseCredentials, sent: int, failures: list[_Failure], as_json: bool) -> None:
@@ -371,7 +359,7 @@ def _with_case(args: argparse.Namespace, call: Callable[[IntakeClient, CaseCrede
             print("\nStopped. Run the command again to see whether anything changed.", file=sys.stderr)
             return STOPPED
     if args.json:
-        print(json.dumps(_status_json(status)))
+        print(json.dumps(status_to_json(status)))
     else:
         print(f"Case {status.case_number}")
         for line in status.describe():
