@@ -27,6 +27,10 @@ class StubNetworkDown(UserFacingError):
     """Stands in for client_api's "cannot reach the service": an error with a message for the person."""
 
 
+class StubKeyringBroken(UserFacingError):
+    """Stands in for client_api's "the keyring cannot be used"."""
+
+
 @dataclass
 class StubBackend(Backend):
     """Files named ``*broken*`` fail as damaged, ``*dark*`` get a low-quality warning, ``*slow*`` files take
@@ -36,6 +40,7 @@ class StubBackend(Backend):
     incomplete_before_success: int = 0
     calls: list[tuple[str, Any]] = field(default_factory=list)
     release_slow: threading.Event = field(default_factory=threading.Event)
+    keyring_broken: bool = False
 
     def expand(self, paths: Sequence[Path]) -> list[Path]:
         found: list[Path] = []
@@ -114,12 +119,17 @@ class StubBackend(Backend):
     def save_bundle(self, path: Path, program: Any, items: Sequence[Any]) -> None:
         path.write_text(repr(list(items)))
 
+    def _keyring(self, call: str, argument: Any) -> None:
+        self.calls.append((call, argument))
+        if self.keyring_broken:
+            raise StubKeyringBroken("This computer's password store cannot be used.")
+
     def remember(self, credentials: Any) -> None:
-        self.calls.append(("remember", credentials.case_number))
+        self._keyring("remember", credentials.case_number)
 
     def forget(self, credentials: Any) -> None:
-        self.calls.append(("forget", credentials.case_number))
+        self._keyring("forget", credentials.case_number)
 
     def recall(self) -> list[Any]:
-        self.calls.append(("recall", None))
+        self._keyring("recall", None)
         return [self.credentials("ABC-DEF-GH23", "ABCDEFGHJKMNPQRSTVWXYZ0123")]

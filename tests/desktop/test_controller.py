@@ -112,3 +112,22 @@ def test_a_half_sent_case_keeps_its_number_and_key_and_retry_finishes_it(qtbot, 
         controller.send()
     first, second = (args for name, args in stub_backend.calls if name == "create_case")
     assert first == second
+
+
+def test_keyring_failures_reach_the_signal_of_what_was_asked(qtbot, stub_backend):
+    stub_backend.keyring_broken = True
+    controller = Controller(stub_backend)
+    with qtbot.waitSignal(controller.status_loaded, timeout=5000):
+        controller.check_case("ABC-DEF-GH23", "ABCDEFGHJKMNPQRSTVWXYZ0123")
+    with qtbot.waitSignal(controller.recall_failed, timeout=5000) as failed, qtbot.assertNotEmitted(
+        controller.status_failed
+    ), qtbot.assertNotEmitted(controller.recalled):
+        controller.recall_cases()
+    assert "password store" in failed.args[0]
+    with qtbot.waitSignal(controller.forget_failed, timeout=5000) as failed, qtbot.assertNotEmitted(
+        controller.remember_failed
+    ):
+        controller.forget_case()
+    assert "password store" in failed.args[0]
+    with qtbot.waitSignal(controller.remember_failed, timeout=5000), qtbot.assertNotEmitted(controller.remembered):
+        controller.remember_case()
