@@ -16,7 +16,7 @@ from shiboken6 import Shiboken
 
 from desktop.backend import IntakeBackend
 from desktop.controller import Controller
-from desktop.demo import embedded_intake
+from desktop.intake_host import embedded_intake
 from desktop.settings import Settings
 from desktop.window import MainWindow, Page
 
