@@ -52,9 +52,8 @@ def known_errors() -> tuple[type[BaseException], ...]:
 
 def describe_error(error: BaseException) -> str:
     """The sentence to show for a failure reported by a job."""
-    message = getattr(error, "message", None) or str(error)
     if isinstance(error, (*known_errors(), RuntimeError)):
-        return message
+        return str(error)  # our error families' messages are written for the person
     return SOMETHING_WENT_WRONG
 
 

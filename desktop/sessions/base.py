@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, SignalInstance
 
@@ -12,6 +12,8 @@ from ..jobs import Job, JobContext, JobRunner
 from ..messages import describe_error
 
 __all__ = ["Session"]
+
+T = TypeVar("T")
 
 
 class Session(QObject):
@@ -44,9 +46,9 @@ class Session(QObject):
 
     def _queue(
         self,
-        work: Callable[[JobContext], Any],
+        work: Callable[[JobContext], T],
         *,
-        done: Callable[[Any], None],
+        done: Callable[[T], None],
         failed: SignalInstance,
         progress: Callable[[float], None] | None = None,
         pool: Callable[..., Job] | None = None,
