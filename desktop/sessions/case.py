@@ -6,11 +6,12 @@ The case number and key live here, in memory only, until the person starts over.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from client_api import CaseCredentials, CaseStatus, IncompleteSubmission, Item, Program, format_case_key
 
@@ -260,21 +261,17 @@ class CaseSession(Session):
 
     def remember_case(self) -> None:
         """Stores the case in the system keyring; only when the person asks."""
-        credentials, backend = self._known_credentials(), self.backend
-        self._queue(
-            lambda _ctx: backend.remember(credentials),
-            done=lambda _none: self.remembered.emit(),
-            failed=self.remember_failed,
-        )
+        self._keyring(self.backend.remember, done=self.remembered, failed=self.remember_failed)
 
     def forget_case(self) -> None:
         """Takes the case back out of the system keyring."""
-        credentials, backend = self._known_credentials(), self.backend
-        self._queue(
-            lambda _ctx: backend.forget(credentials),
-            done=lambda _none: self.forgotten.emit(),
-            failed=self.forget_failed,
-        )
+        self._keyring(self.backend.forget, done=self.forgotten, failed=self.forget_failed)
+
+    def _keyring(
+        self, call: Callable[[CaseCredentials], None], *, done: SignalInstance, failed: SignalInstance
+    ) -> None:
+        credentials = self._known_credentials()
+        self._queue(lambda _ctx: call(credentials), done=lambda _none: done.emit(), failed=failed)
 
     def recall_cases(self) -> None:
         """Reads the cases remembered in the keyring; only when the person asks, never in shared mode."""

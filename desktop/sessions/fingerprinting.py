@@ -15,9 +15,8 @@ from PySide6.QtCore import QObject, Signal
 
 from ..jobs import Job, JobContext
 from ..messages import STOPPED_BEFORE_FINISHED, describe_error
-from .base import Session
-
 from ..models import FileEntry, FileKind, FileState, ResultsModel
+from .base import Session
 
 if TYPE_CHECKING:
     from hashing import ImageFingerprints, VideoFingerprints
@@ -30,6 +29,8 @@ __all__ = ["FingerprintingSession", "ReviewSummary"]
 
 @dataclass(frozen=True)
 class ReviewSummary:
+    """What the review screen says is about to be sent."""
+
     photos: int
     videos: int
     fingerprints: int
