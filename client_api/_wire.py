@@ -19,6 +19,7 @@ from .models import (
     CaseState,
     CaseStatus,
     Feedback,
+    FeedbackValue,
     ImageItem,
     Item,
     PdqEntry,
@@ -147,6 +148,9 @@ def _enum(enum_type: Any, value: object, where: str) -> Any:
         raise WireFormatError(where, f"is not one of {', '.join(m.value for m in enum_type)}") from exc
 
 
+_FEEDBACK_VALUES = frozenset(v.value for v in FeedbackValue)
+
+
 #: The fields of the case-status body (intake's ``CaseStatusBody``); ``feedback`` may be left out.
 _STATUS_FIELDS = frozenset(field.name for field in dataclasses.fields(CaseStatus))
 
@@ -161,7 +165,7 @@ def status_to_json(status: CaseStatus) -> dict[str, object]:
         "updated_on": status.updated_on.isoformat(),
         "item_count": status.item_count,
         "fingerprint_count": status.fingerprint_count,
-        "feedback": [{"value": f.value, "platforms": f.platforms} for f in status.feedback],
+        "feedback": [{"value": f.value.value, "platforms": f.platforms} for f in status.feedback],
     }
 
 
@@ -176,7 +180,10 @@ def status_from_json(value: object) -> CaseStatus:
     for i, entry in enumerate(_list(value.get("feedback", []), "status.feedback")):
         if not isinstance(entry, dict) or not isinstance(entry.get("value"), str):
             raise WireFormatError(f"status.feedback[{i}]", "has no value")
-        feedback.append(Feedback(entry["value"], _count(entry.get("platforms"), f"status.feedback[{i}].platforms")))
+        platforms = _count(entry.get("platforms"), f"status.feedback[{i}].platforms")
+        if entry["value"] in _FEEDBACK_VALUES:
+            feedback.append(Feedback(FeedbackValue(entry["value"]), platforms))
+        # A value a newer service knows and this client does not is left out, like an extra field.
     number = value["case_number"]
     if not isinstance(number, str):
         raise WireFormatError("status.case_number", "is not text")
