@@ -292,14 +292,16 @@ def test_our_hashes_rank_sample_pairs_like_metas(reference_video_hashes):
 
 
 @pytest.mark.slow
-def test_the_video_pass_gives_the_same_tmk_as_feeding_the_accumulator_directly(reference_video_hashes):
+def test_the_video_pass_gives_the_same_tmk_as_feeding_the_accumulator_directly(
+    reference_video_hashes, reference_video
+):
     """``hash_video`` (one decode for MD5, vPDQ and TMK) hands the accumulator the same frames and timestamps."""
     for name in REFERENCE_NAMES:
-        result = hash_video(DATA / "videos" / f"{name}.mp4")
+        result = reference_video(name)
         assert result.tmk == reference_video_hashes[name]
         assert result.tmk.frame_count == reference(name).frame_count
         assert result.tmk.level1(reference(name)) >= 0.99 and result.tmk.level2(reference(name)) >= 0.99
-    assert hash_video(DATA / "videos" / "chair-19-sd-bar.mp4", tmk=False).tmk is None
+    assert hash_video(DATA / "videos" / "test-padded-dimensions.mp4", tmk=False).tmk is None
 
 
 @pytest.mark.parametrize("frames", [564, 614, 673, 674, 120, 206, 235])
