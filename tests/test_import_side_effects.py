@@ -1,6 +1,6 @@
 """Importing our packages changes nothing outside them; the set-up they need happens when first used.
 
-Each check runs in a fresh interpreter: this one has long since imported everything.
+The check runs in a fresh interpreter: this one has long since imported everything.
 """
 
 from __future__ import annotations
@@ -22,30 +22,25 @@ report = {
     "httpx_filters": len(logging.getLogger("httpx").filters),
     "cv2_loaded": "cv2" in sys.modules,
 }
-if sys.argv[1:] == ["use"]:
-    from hashing._opencv import quiet_cv2
-    quiet_cv2(); quiet_cv2()
-    client_api.IntakeClient("http://127.0.0.1:9").close()
-    client_api.IntakeClient("http://127.0.0.1:9").close()
-    report["after_use_environ"] = {k: os.environ.get(k) for k in ("OPENCV_LOG_LEVEL", "OPENCV_FFMPEG_LOGLEVEL")}
-    report["after_use_httpx_filters"] = [type(f).__name__ for f in logging.getLogger("httpx").filters]
+from hashing._opencv import quiet_cv2
+quiet_cv2(); quiet_cv2()
+client_api.IntakeClient("http://127.0.0.1:9").close()
+client_api.IntakeClient("http://127.0.0.1:9").close()
+report["after_use_environ"] = {k: os.environ.get(k) for k in ("OPENCV_LOG_LEVEL", "OPENCV_FFMPEG_LOGLEVEL")}
+report["after_use_httpx_filters"] = [type(f).__name__ for f in logging.getLogger("httpx").filters]
 print(json.dumps(report))
 """
 
 
-def _probe(*args: str) -> dict:
+def test_importing_sets_nothing_and_first_use_quiets_opencv_and_httpx_once():
     environ = {k: v for k, v in os.environ.items() if not k.startswith("OPENCV_")}
-    done = subprocess.run([sys.executable, "-c", _PROBE, *args], cwd=REPO, env=environ, capture_output=True,
-                          text=True, timeout=120, check=True)
-    return json.loads(done.stdout)
-
-
-def test_importing_the_packages_sets_no_environment_variable_and_no_log_filter():
-    report = _probe()
-    assert report == {"environ_changed": [], "httpx_filters": 0, "cv2_loaded": False}
-
-
-def test_first_use_quiets_opencv_and_httpx_once():
-    report = _probe("use")
-    assert report["after_use_environ"] == {"OPENCV_LOG_LEVEL": "OFF", "OPENCV_FFMPEG_LOGLEVEL": "-8"}
-    assert report["after_use_httpx_filters"] == ["_QuietHttpx"]
+    done = subprocess.run([sys.executable, "-c", _PROBE], cwd=REPO, env=environ, capture_output=True, text=True,
+                          timeout=120, check=True)
+    report = json.loads(done.stdout)
+    assert report == {
+        "environ_changed": [],
+        "httpx_filters": 0,
+        "cv2_loaded": False,
+        "after_use_environ": {"OPENCV_LOG_LEVEL": "OFF", "OPENCV_FFMPEG_LOGLEVEL": "-8"},
+        "after_use_httpx_filters": ["_QuietHttpx"],
+    }

@@ -415,6 +415,7 @@ def thirty_fps_scene(tmp_path_factory, photo) -> TmkHash:
     return tmk
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fps", [24, 25, 29.97, 60, 15, 12.5])
 def test_other_frame_rates_resample_sanely_and_match_the_same_content_at_30(tmp_path, photo, thirty_fps_scene, fps):
     seconds = 8
@@ -430,6 +431,7 @@ def test_other_frame_rates_resample_sanely_and_match_the_same_content_at_30(tmp_
     assert hash_video(path).tmk == tmk  # the video pass feeds the accumulator the same way
 
 
+@pytest.mark.slow
 def test_variable_frame_rate_resamples_by_timestamp(tmp_path, photo):
     rng = np.random.default_rng(7)
     durations = [int(d) for d in rng.choice([256, 512, 512, 512, 768, 1024, 2048, 4096], size=200)]  # 1/15360 s
@@ -459,6 +461,7 @@ def test_variable_frame_rate_resamples_by_timestamp(tmp_path, photo):
     assert tmk.level1(cfr_tmk) >= 0.99 and tmk.level2(cfr_tmk) >= 0.99
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rotation", [90, 180, 270])
 def test_rotated_phone_video_hashes_as_shown_upright(tmp_path, photo, rotation):
     """A video stored sideways with a rotation tag hashes like the upright video, as ffmpeg auto-rotates."""

@@ -98,6 +98,7 @@ def test_every_frame_of_long_videos_matches_meta_reference(name, reference_video
     check_against_reference(name, reference_video(name))
 
 
+@pytest.mark.slow
 def test_default_samples_one_frame_per_second_from_the_same_frames(reference_video):
     name = "test-padded-dimensions"  # 30 fps, 150 frames
     sampled = hash_video(VIDEOS / f"{name}.mp4", tmk=False)
@@ -157,6 +158,7 @@ def test_same_pictures_in_two_codecs_match_under_vpdq(tmp_path):
     assert not match_vpdq(other.vpdq, lossless.vpdq).is_match
 
 
+@pytest.mark.slow
 def test_truncated_video_keeps_what_was_read_and_says_so(tmp_path, reference_video):
     whole = VIDEOS / "pattern-hd-no-bar.mp4"
     half = tmp_path / "half.mp4"
@@ -381,6 +383,7 @@ def test_tmk_sees_rotated_video_upright_as_players_show_it(tmp_path):
     assert tagged_tmk.level1(stored_tmk) < 0.5
 
 
+@pytest.mark.slow
 def test_videos_hashed_side_by_side_give_the_same_fingerprints(reference_video):
     """The app hashes several files at once on a thread pool. Without TMK here: adding it changes nothing else."""
     names = SHORT_VIDEOS
