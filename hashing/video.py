@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
+from ._budget import VideoDecodeBudget
 from ._files import checked_open, checked_stat
 from ._opencv import quiet_cv2
 from .detect import HEADER_SIZE, format_of_header
@@ -262,15 +263,18 @@ def _read_frames(
     frame_mod = vpdq_frame_mod(vpdq_every, fps)
     last_pts = -1.0
     frame_number = 0
+    budget = VideoDecodeBudget()
     while True:
         if cancel is not None and cancel.is_set():
             raise Cancelled()
+        started = time.monotonic()
         ok, frame = capture.read()
         if not ok:
             break
         rows, cols = frame.shape[:2]
         if rows * cols > MAX_FRAME_PIXELS:  # a stream may change size midway
             raise TooLarge()
+        budget.spend(time.monotonic() - started, rows * cols)  # frames bigger than reported take longer
         pts = capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
         if not math.isfinite(pts) or pts < 0:
             pts = frame_number / fps  # no presentation time: the nominal one

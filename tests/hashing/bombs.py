@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
-__all__ = ["gif_canvas_bomb", "jpeg_metadata_bomb", "mjpeg_avi_lying_header", "png_rgba_bomb", "uniform_jpeg"]
+__all__ = ["blank_png", "gif_canvas_bomb", "jpeg_metadata_bomb", "mjpeg_avi_lying_header", "png_rgba_bomb", "uniform_jpeg"]
 
 
 def gif_canvas_bomb(frames: int, side: int = 10_000) -> bytes:
@@ -36,13 +36,19 @@ def gif_canvas_bomb(frames: int, side: int = 10_000) -> bytes:
 
 def png_rgba_bomb(path: Path, side: int = 13_300) -> Path:
     """A ``side x side`` transparent RGBA PNG: 688 KB on disk at 13,300, 707 MB once decoded."""
-    row = b"\x00" + bytes(4 * side)  # filter byte "none", then transparent black pixels
+    return blank_png(path, side, side, "RGBA")
+
+
+def blank_png(path: Path, width: int, height: int, mode: str = "RGB") -> Path:
+    """A black PNG of any size (``mode`` L, RGB or RGBA), written row by row in constant memory."""
+    channels, colour_type = {"L": (1, 0), "RGB": (3, 2), "RGBA": (4, 6)}[mode]
+    row = b"\x00" + bytes(channels * width)  # filter byte "none", then black (transparent) pixels
     compressor = zlib.compressobj(9)
-    chunks = [compressor.compress(row) for _ in range(side)]
+    chunks = [compressor.compress(row) for _ in range(height)]
     chunks.append(compressor.flush())
     with path.open("wb") as out:
         out.write(b"\x89PNG\r\n\x1a\n")
-        out.write(_png_chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 6, 0, 0, 0)))
+        out.write(_png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)))
         out.write(_png_chunk(b"IDAT", b"".join(chunks)))
         out.write(_png_chunk(b"IEND", b""))
     return path

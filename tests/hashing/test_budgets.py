@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hashing.bombs import gif_canvas_bomb, jpeg_metadata_bomb, mjpeg_avi_lying_header, png_rgba_bomb
+from tests.hashing.bombs import blank_png, gif_canvas_bomb, jpeg_metadata_bomb, mjpeg_avi_lying_header, png_rgba_bomb
 from tests.hashing.measured import Cost, measure
 
 #: Anything past a budget must be refused within this many seconds (the bombs took 30 s to forever).
@@ -57,3 +57,16 @@ def test_an_avi_whose_header_understates_its_frames_is_refused_by_what_decoding_
     path = mjpeg_avi_lying_header(tmp_path / "lying.avi", frames=40, real=(16_000, 16_000))
     cost = measure(path, timeout=60)
     _assert_refused(cost)
+
+
+def test_a_100_megapixel_png_within_the_budget_is_fingerprinted_in_under_600_mb(tmp_path: Path) -> None:
+    # The largest kind of photo that passes: a full decode (no JPEG scaling) of 100 megapixels in RGB.
+    path = blank_png(tmp_path / "big-but-fine.png", 10_000, 10_000, "RGB")
+    cost = measure(path, timeout=60)
+    assert cost.answer == "hashed", cost
+    assert cost.peak_mb < PHOTO_MEMORY_MB, cost
+
+
+def test_the_same_size_with_transparency_is_refused_as_it_would_need_more(tmp_path: Path) -> None:
+    path = blank_png(tmp_path / "big-transparent.png", 10_000, 10_000, "RGBA")
+    _assert_refused(measure(path, timeout=60))
