@@ -33,7 +33,7 @@ from ._budget import VideoDecodeBudget
 from ._files import checked_open, checked_stat
 from ._opencv import quiet_cv2
 from .detect import HEADER_SIZE, format_of_header
-from .errors import Cancelled, CorruptMedia, FileUnreadable, TooLarge, UnsupportedFormat
+from .errors import Cancelled, CorruptMedia, FileChanged, FileUnreadable, HashingError, TooLarge, UnsupportedFormat
 from .exact import ExactHashes, exact_hashes
 from .pdq import MIN_DIMENSION, fast_pdq_from_bgr
 from .results import FingerprintWarning, MediaKind, VideoFingerprints, VpdqFrame, WarningCode
@@ -93,13 +93,15 @@ def hash_video(
         ValueError: ``vpdq_every`` is negative or not finite.
         HashingError: the file is missing, unreadable or empty (``hashing._files``); not a video OpenCV can
             open (``UnsupportedFormat``); a video container too damaged to open (``CorruptMedia``); frames
-            larger than ``MAX_FRAME_PIXELS`` (``TooLarge``); or ``cancel`` was set (``Cancelled``).
+            larger than ``MAX_FRAME_PIXELS`` or slower to decode than their size allows (``TooLarge``, see
+            ``_budget.py``); a file that grew or shrank while it was read (``FileChanged``); or ``cancel`` was set
+            (``Cancelled``).
     """
     if isinstance(vpdq_every, bool) or not isinstance(vpdq_every, numbers.Real):
         raise TypeError(f"vpdq_every is a number of seconds, got {type(vpdq_every).__name__}")
     if not math.isfinite(vpdq_every) or vpdq_every < 0:
         raise ValueError(f"vpdq_every must be 0 (every frame) or a positive number of seconds, got {vpdq_every}")
-    checked_stat(path)
+    size = checked_stat(path).st_size
     stop_reading = threading.Event()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exact-hashes") as pool:
         exact = pool.submit(exact_hashes, path, cancel=stop_reading)
@@ -109,6 +111,8 @@ def hash_video(
             stop_reading.set()
             raise
         hashes = _wait_for(exact, cancel, stop_reading)
+    if hashes.size != size or _size_now(path) != size:  # still downloading, copying or being cut short
+        raise FileChanged()
     if progress is not None:
         progress(1.0)
     return VideoFingerprints(
@@ -120,6 +124,13 @@ def hash_video(
         tmk=decoded.tmk,
         warnings=tuple(decoded.warnings),
     )
+
+
+def _size_now(path: str | Path) -> int:
+    try:
+        return checked_stat(path).st_size
+    except HashingError as exc:  # gone or replaced by something else since it was read
+        raise FileChanged() from exc
 
 
 def _wait_for(exact: Future[ExactHashes], cancel: threading.Event | None, stop: threading.Event) -> ExactHashes:
