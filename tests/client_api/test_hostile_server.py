@@ -201,7 +201,7 @@ def test_an_answer_claiming_gigabytes_is_refused_before_it_is_read(hostile) -> N
 def test_a_large_but_honest_json_answer_within_the_limit_is_read(hostile) -> None:
     status = {"case_number": NUMBER, "program": "adult", "state": "active", "created_on": "2026-11-22",
               "updated_on": "2026-11-22", "item_count": 1, "fingerprint_count": 2,
-              "feedback": [{"value": f"platform note {i}", "platforms": 1} for i in range(5000)]}
+              "feedback": [{"value": "PendingReview", "platforms": i} for i in range(5000)]}
     body = gzip.compress(json.dumps(status).encode())
     head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
             f"Content-Length: {len(body)}\r\n\r\n").encode()
