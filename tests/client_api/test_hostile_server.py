@@ -39,10 +39,13 @@ ONCE = RetryPolicy(attempts=1)
 NUMBER = "ABC-234-DEF" + case_number_check_character("ABC234DEF")
 
 
-class HostileServer:
-    """A loopback server whose every connection is handled by ``answer(connection)`` after the request arrives."""
+Answerer = Callable[[socket.socket, threading.Event], object]
 
-    def __init__(self, answer: Callable[[socket.socket], None]) -> None:
+
+class HostileServer:
+    """A loopback server answering every request with ``answer(connection, stopping)``, until it is closed."""
+
+    def __init__(self, answer: Answerer) -> None:
         self._answer = answer
         self._stop = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -50,10 +53,6 @@ class HostileServer:
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
-
-    @property
-    def stopping(self) -> threading.Event:
-        return self._stop
 
     def _serve(self) -> None:
         while not self._stop.is_set():
@@ -73,7 +72,7 @@ class HostileServer:
                     if not chunk:
                         return
                     received += chunk
-                self._answer(connection)
+                self._answer(connection, self._stop)
             except OSError:
                 return  # the client gave up and closed: what we want
 
@@ -84,10 +83,10 @@ class HostileServer:
 
 
 @pytest.fixture
-def hostile() -> Iterator[Callable[[Callable[[socket.socket], None]], HostileServer]]:
+def hostile() -> Iterator[Callable[[Answerer], HostileServer]]:
     servers: list[HostileServer] = []
 
-    def start(answer: Callable[[socket.socket], None]) -> HostileServer:
+    def start(answer: Answerer) -> HostileServer:
         servers.append(HostileServer(answer))
         return servers[-1]
 
@@ -115,12 +114,14 @@ def call_with_limit(call: Callable[[], object], limit: float) -> tuple[object, f
     return outcome[0], time.monotonic() - started
 
 
-def status_of(client: IntakeClient) -> object:
-    return client.status(CaseCredentials(NUMBER, new_case_key()))
+def ask_status(client: IntakeClient, limit: float) -> tuple[object, float]:
+    """``client.status`` of some case through ``call_with_limit``; the client is closed afterwards."""
+    with client:
+        return call_with_limit(lambda: client.status(CaseCredentials(NUMBER, new_case_key())), limit)
 
 
-def drip(data: bytes, every: float, stop: threading.Event) -> Callable[[socket.socket], None]:
-    def answer(connection: socket.socket) -> None:
+def drip(data: bytes, every: float) -> Answerer:
+    def answer(connection: socket.socket, stop: threading.Event) -> None:
         for byte in data:
             if stop.is_set():
                 return
@@ -141,14 +142,9 @@ def drip(data: bytes, every: float, stop: threading.Event) -> Callable[[socket.s
     ],
 )
 def test_a_server_dripping_one_byte_at_a_time_is_given_up_on_at_the_deadline(hostile, head: bytes) -> None:
-    stop = threading.Event()
-    server = hostile(lambda connection: drip(head, 0.05, stop)(connection))
+    server = hostile(drip(head, 0.05))
     client = IntakeClient(server.url, retries=RetryPolicy(attempts=3, backoff=0.01), deadline=1.5)
-    try:
-        outcome, seconds = call_with_limit(lambda: status_of(client), limit=20)
-    finally:
-        stop.set()
-        client.close()
+    outcome, seconds = ask_status(client, limit=20)
     assert isinstance(outcome, ServiceUnavailable), outcome
     assert "too long" in str(outcome)
     assert seconds < 4  # one deadline, no retries of a server that is this slow on purpose
@@ -171,29 +167,21 @@ def test_a_gzip_bomb_answer_is_refused_without_unpacking_it(hostile) -> None:
     assert len(bomb) < 400_000
     head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
             f"Content-Length: {len(bomb)}\r\n\r\n").encode()
-    server = hostile(lambda connection: connection.sendall(head + bomb))
-    client = IntakeClient(server.url, retries=ONCE)
+    server = hostile(lambda connection, _: connection.sendall(head + bomb))
     tracemalloc.start()
     try:
-        outcome, _ = call_with_limit(lambda: status_of(client), limit=30)
+        outcome, _ = ask_status(IntakeClient(server.url, retries=ONCE), limit=30)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-        client.close()
     assert isinstance(outcome, UnexpectedResponse), outcome
     assert peak < 100 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
 
 
 def test_an_answer_claiming_gigabytes_is_refused_before_it_is_read(hostile) -> None:
     head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n{"
-    stop = threading.Event()
-    server = hostile(lambda connection: (connection.sendall(head), stop.wait(10)))
-    client = IntakeClient(server.url, retries=ONCE)
-    try:
-        outcome, seconds = call_with_limit(lambda: status_of(client), limit=20)
-    finally:
-        stop.set()
-        client.close()
+    server = hostile(lambda connection, stop: (connection.sendall(head), stop.wait(10)))
+    outcome, seconds = ask_status(IntakeClient(server.url, retries=ONCE), limit=20)
     assert isinstance(outcome, UnexpectedResponse), outcome
     assert seconds < 2
 
@@ -205,9 +193,8 @@ def test_a_large_but_honest_json_answer_within_the_limit_is_read(hostile) -> Non
     body = gzip.compress(json.dumps(status).encode())
     head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
             f"Content-Length: {len(body)}\r\n\r\n").encode()
-    server = hostile(lambda connection: connection.sendall(head + body))
-    with IntakeClient(server.url, retries=ONCE) as client:
-        outcome, _ = call_with_limit(lambda: status_of(client), limit=20)
+    server = hostile(lambda connection, _: connection.sendall(head + body))
+    outcome, _ = ask_status(IntakeClient(server.url, retries=ONCE), limit=20)
     assert not isinstance(outcome, BaseException), outcome
     assert len(outcome.feedback) == 5000
 
