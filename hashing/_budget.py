@@ -181,8 +181,8 @@ def _metadata_bytes(image: Image.Image) -> int:
 class PhotoDeadline:
     """The wall-clock limit for one photo or animation, checked between decoding steps."""
 
-    def __init__(self, seconds: float = PHOTO_SECONDS) -> None:
-        self._deadline = time.monotonic() + seconds
+    def __init__(self) -> None:
+        self._deadline = time.monotonic() + PHOTO_SECONDS
 
     def check(self) -> None:
         if time.monotonic() > self._deadline:

@@ -70,3 +70,21 @@ def test_a_100_megapixel_png_within_the_budget_is_fingerprinted_in_under_600_mb(
 def test_the_same_size_with_transparency_is_refused_as_it_would_need_more(tmp_path: Path) -> None:
     path = blank_png(tmp_path / "big-transparent.png", 10_000, 10_000, "RGBA")
     _assert_refused(measure(path, timeout=60))
+
+
+def test_an_animation_that_takes_too_long_stops_at_the_time_budget(monkeypatch) -> None:
+    from hashing import TooLarge, _budget, hash_image
+
+    monkeypatch.setattr(_budget, "PHOTO_SECONDS", 0.0)
+    with pytest.raises(TooLarge) as caught:
+        hash_image(Path(__file__).parent.parent / "data" / "fuzz" / "seeds" / "animated.gif")
+    assert "takes too long" in caught.value.message
+
+
+def test_every_budget_message_is_kind_and_says_what_to_do() -> None:
+    from hashing import _budget
+
+    messages = [_budget._METADATA_MESSAGE, _budget._ANIMATION_MESSAGE, _budget._VIDEO_MESSAGE, _budget._SLOW_MESSAGE]
+    for message in messages:
+        assert "Takeback" in message and ("copy" in message)  # what happened, and the way out
+        assert not any(word in message.lower() for word in ("error", "exception", "bomb", "attack", "pixel"))
