@@ -130,13 +130,14 @@ def check_budget(image: Image.Image, media_format: MediaFormat, file_bytes: int,
     from ._pillow import decoding
     from ._reduced_pdq import block_size_for
 
-    metadata = _metadata_bytes(image)
-    if metadata > MAX_METADATA_BYTES:
-        raise TooLarge(_METADATA_MESSAGE)
-    block = block_size_for(*image.size)
-    if file_bytes + metadata + _DECODER_OVERHEAD * _decode_bytes(image, media_format, block) > PHOTO_MEMORY_BYTES:
-        raise TooLarge()
+    # Reading headers can fail on a damaged file as decoding can (counting a GIF's frames walks all of them).
     with decoding():
+        metadata = _metadata_bytes(image)
+        if metadata > MAX_METADATA_BYTES:
+            raise TooLarge(_METADATA_MESSAGE)
+        decode = _decode_bytes(image, media_format, block_size_for(*image.size))
+        if file_bytes + metadata + _DECODER_OVERHEAD * decode > PHOTO_MEMORY_BYTES:
+            raise TooLarge()
         frames = min(image.n_frames, max_frames) if getattr(image, "is_animated", False) else 1
     width, height = image.size
     if frames * width * height > ANIMATION_PIXELS:
