@@ -1,7 +1,8 @@
 """Fuzzing the media path: mutated photos and videos of every supported format, through ``hashing.hash_file``.
 
-Every input must end one of two ways, within its budget: fingerprints, or one of our coded ``HashingError``s. A
-stray exception, a crash of the process, or a file that takes longer than :data:`EXAMPLE_LIMIT_S` is a finding.
+Every input must end one of two ways, within its budget: fingerprints, or one of our coded ``HashingError``s about
+its content (a file just written is never "unreadable" or "changed"). A stray exception, a crash of the process,
+a file system code, or a file that takes longer than :data:`EXAMPLE_LIMIT_S` is a finding.
 
 Inputs are small seeds (``tests/data/fuzz/seeds``, made by ``python -m tests.hashing.fuzz_media seeds``; plus the
 H.264 test video) changed by a few Hypothesis-chosen mutations each: bit flips, interesting bytes, size fields
@@ -38,6 +39,9 @@ EXTRA_SEEDS = (ROOT / "tests" / "data" / "videos" / "test-padded-dimensions.mp4"
 #: One input may take this long at most: the longest budget (a video's decode-time grace and a photo's memory
 #: estimate refuse bombs within seconds) plus room for a busy test machine.
 EXAMPLE_LIMIT_S = 20.0
+#: Codes about the file system, not the content: a file the fuzzer just wrote can earn none of them, and the
+#: person would be told something untrue (that the disk was disconnected, say) about a merely damaged file.
+_ENVIRONMENT_CODES = frozenset({"not_found", "not_a_file", "unreadable", "changed"})
 #: A child that reports nothing for this long is hung: it is killed and its current input saved.
 _HANG_S = 60.0
 
@@ -104,6 +108,8 @@ def check_one(data: bytes, folder: Path) -> str:
         if not exc.code or not str(exc) or "Traceback" in str(exc):
             raise Finding(f"an error without a code or message: {exc!r}") from exc
         outcome = exc.code
+        if outcome in _ENVIRONMENT_CODES:
+            raise Finding(f"a damaged file reported as {outcome}") from exc
     except Exception as exc:
         raise Finding(f"stray {type(exc).__name__}: {exc}") from exc
     seconds = time.monotonic() - started
