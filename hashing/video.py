@@ -17,6 +17,7 @@ hashes, with a ``NO_FRAMES`` warning: the same damaged bytes passed around elsew
 
 from __future__ import annotations
 
+import errno
 import io
 import math
 import numbers
@@ -245,7 +246,8 @@ class _GuardedReader(io.BufferedIOBase):
         try:
             return self._handle.seek(offset, whence)
         except OSError as exc:
-            self._error = exc
+            if exc.errno != errno.EINVAL:  # EINVAL: a position before the start, from a damaged index (fuzzer)
+                self._error = exc
             return -1
 
     def tell(self) -> int:
