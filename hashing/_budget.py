@@ -135,10 +135,11 @@ def check_budget(image: Image.Image, media_format: MediaFormat, file_bytes: int,
         metadata = _metadata_bytes(image)
         if metadata > MAX_METADATA_BYTES:
             raise TooLarge(_METADATA_MESSAGE)
+        animated = getattr(image, "is_animated", False)
         decode = _decode_bytes(image, media_format, block_size_for(*image.size))
         if file_bytes + metadata + _DECODER_OVERHEAD * decode > PHOTO_MEMORY_BYTES:
-            raise TooLarge()
-        frames = min(image.n_frames, max_frames) if getattr(image, "is_animated", False) else 1
+            raise TooLarge(_ANIMATION_MESSAGE if animated else None)
+        frames = min(image.n_frames, max_frames) if animated else 1
     width, height = image.size
     if frames * width * height > ANIMATION_PIXELS:
         raise TooLarge(_ANIMATION_MESSAGE)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from hashing import TooLarge, hash_image
 from tests.hashing.bombs import blank_png, gif_canvas_bomb, jpeg_metadata_bomb, mjpeg_avi_lying_header, png_rgba_bomb
 from tests.hashing.measured import Cost, measure
 
@@ -33,6 +34,8 @@ def test_a_2_kb_gif_painting_a_huge_canvas_is_refused_at_once(tmp_path: Path, fr
     cost = measure(path, timeout=30)
     _assert_refused(cost)
     assert cost.peak_mb < PHOTO_MEMORY_MB, cost
+    with pytest.raises(TooLarge, match="animation"):
+        hash_image(path)
 
 
 def test_a_688_kb_png_of_177_megapixels_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
