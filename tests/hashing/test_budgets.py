@@ -76,7 +76,7 @@ def test_the_same_size_with_transparency_is_refused_as_it_would_need_more(tmp_pa
 
 
 def test_an_animation_that_takes_too_long_stops_at_the_time_budget(monkeypatch) -> None:
-    from hashing import TooLarge, _budget, hash_image
+    from hashing import _budget
 
     monkeypatch.setattr(_budget, "PHOTO_SECONDS", 0.0)
     with pytest.raises(TooLarge) as caught:
