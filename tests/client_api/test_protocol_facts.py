@@ -49,6 +49,9 @@ def test_count_and_size_limits_agree():
     assert client_models.MAX_VPDQ_FRAMES_PER_VIDEO == intake.schemas.MAX_VPDQ_FRAMES_PER_VIDEO
     assert SCHEMAS["VideoItem"]["properties"]["vpdq"]["maxItems"] == client_models.MAX_VPDQ_FRAMES_PER_VIDEO
     assert SCHEMAS["ImageItem"]["properties"]["pdq"]["maxItems"] == client_models.MAX_PDQ_PER_IMAGE
+    frame = SCHEMAS["VpdqEntry"]["properties"]
+    assert frame["frame"]["maximum"] == client_models.MAX_VPDQ_FRAME_NUMBER
+    assert frame["timestamp"]["maximum"] == client_models.MAX_VPDQ_TIMESTAMP
     assert client_module.MAX_ITEMS_PER_REQUEST == intake.schemas.MAX_ITEMS_PER_REQUEST
     for request in ("CreateCaseRequest", "AddItemsRequest"):
         assert SCHEMAS[request]["properties"]["items"]["maxItems"] == client_module.MAX_ITEMS_PER_REQUEST
