@@ -1,0 +1,57 @@
+"""The one storage layer: SQLAlchemy Core over SQLite (default) or PostgreSQL (psycopg 3).
+
+Split by job: ``schema`` (the tables), ``views`` (the records handed back), ``engine`` (connections and the
+serialised write transaction), ``cases`` (the person's writes) and ``feed`` (the platforms' side).
+:class:`Storage` is all of it behind one object, the only one the service and the tools use.
+"""
+
+from __future__ import annotations
+
+from .cases import IDEMPOTENCY_DAYS, CaseStore
+from .engine import SCHEMA_VERSION, database_url, utc_today
+from .feed import PlatformFeed
+from .schema import case_hashes, cases, counters, feedback, hash_records, idempotency, metadata, platforms
+from .views import (
+    CaseView,
+    FeedbackCounts,
+    FeedRow,
+    FetchPage,
+    IdempotentAnswer,
+    PlatformAccount,
+    PlatformKeys,
+    StoredCaseKey,
+)
+
+__all__ = [
+    "IDEMPOTENCY_DAYS",
+    "SCHEMA_VERSION",
+    "CaseView",
+    "FeedRow",
+    "FeedbackCounts",
+    "FetchPage",
+    "IdempotentAnswer",
+    "PlatformAccount",
+    "PlatformKeys",
+    "Storage",
+    "StoredCaseKey",
+    "case_hashes",
+    "cases",
+    "counters",
+    "database_url",
+    "feedback",
+    "hash_records",
+    "idempotency",
+    "metadata",
+    "platforms",
+    "utc_today",
+]
+
+
+class Storage(CaseStore, PlatformFeed):
+    """All reads and writes of the service. Thread-safe; one instance per process.
+
+    Args:
+        url: SQLAlchemy URL (``sqlite:///path``, ``postgresql://user@host:port/db``).
+        scrypt: cost of case-key hashing.
+        today: the clock, in days (tests move it).
+    """

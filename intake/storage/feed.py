@@ -1,0 +1,197 @@
+"""The platforms' side: their accounts, the hash-list feed they page through, and the feedback they send."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..model import CaseState, FeedbackValue, HashStatus, SignalType
+from ..secrets_store import key_digest, new_platform_key
+from .engine import Database, chunks, digest_of
+from .schema import case_hashes, cases, feedback, hash_records, platforms
+from .views import FeedRow, FetchPage, PlatformAccount, PlatformKeys
+
+__all__ = ["PlatformFeed"]
+
+
+class PlatformFeed(Database):
+    """Platform accounts and the change feed of hash records."""
+
+    def add_platform(self, name: str, signal_types: Iterable[SignalType]) -> PlatformKeys:
+        """Register a platform and return its new keys (the only time they exist in clear).
+
+        Raises:
+            ValueError: the name is empty, too long, or taken.
+        """
+        name = name.strip()
+        if not 0 < len(name) <= 100:
+            raise ValueError("a platform name has 1 to 100 characters")
+        types = tuple(sorted(set(signal_types), key=lambda t: t.value))
+        keys = PlatformKeys(name, new_platform_key(), new_platform_key(), types)
+        with self._write_unlocked() as conn:
+            if conn.execute(sa.select(platforms.c.id).where(platforms.c.name == name)).first() is not None:
+                raise ValueError(f"a platform called {name!r} already exists")
+            conn.execute(
+                platforms.insert().values(
+                    name=name,
+                    subscription_digest=key_digest(keys.subscription_key),
+                    function_digest=key_digest(keys.function_key),
+                    signal_types=",".join(t.value for t in types),
+                    created_on=self.today(),
+                )
+            )
+        return keys
+
+    def platform_by_subscription_key(self, subscription_key: str) -> PlatformAccount | None:
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(platforms).where(platforms.c.subscription_digest == key_digest(subscription_key))
+            ).first()
+        if row is None:
+            return None
+        types = frozenset(SignalType(v) for v in row.signal_types.split(",") if v)
+        return PlatformAccount(row.id, row.name, row.function_digest, types)
+
+    def fetch_page(
+        self,
+        *,
+        since: dt.date,
+        after: tuple[int, int],
+        signal_types: frozenset[SignalType],
+        page_size: int,
+        byte_budget: int,
+    ) -> FetchPage:
+        """Hash records changed on or after ``since`` and after the ``(change_seq, id)`` cursor, in feed order.
+
+        A page stops early once its hash values pass ``byte_budget`` (TMK values are 350 KB each), but always
+        holds at least one record so paging moves on.
+        """
+        seq, last_id = after
+        with self._read() as conn:
+            if (seq, last_id) == (-1, -1):
+                # A first page: jump to the first change of that day through the day index instead of walking
+                # the feed from its beginning (days only grow along the feed).
+                first = conn.execute(
+                    sa.select(sa.func.min(hash_records.c.change_seq)).where(hash_records.c.modified_on >= since)
+                ).scalar()
+                if first is not None:
+                    seq, last_id = first, -1
+            rows = conn.execute(
+                sa.select(
+                    hash_records.c.id,
+                    hash_records.c.change_seq,
+                    hash_records.c.signal_type,
+                    hash_records.c.hash_value,
+                    hash_records.c.value_digest,
+                    hash_records.c.modified_on,
+                )
+                .where(
+                    hash_records.c.modified_on >= since,
+                    hash_records.c.signal_type.in_([t.value for t in signal_types]),
+                    sa.or_(
+                        hash_records.c.change_seq > seq,
+                        sa.and_(hash_records.c.change_seq == seq, hash_records.c.id > last_id),
+                    ),
+                )
+                .order_by(hash_records.c.change_seq, hash_records.c.id)
+                .limit(page_size + 1)
+            ).all()
+            has_more = len(rows) > page_size
+            kept, used = [], 0
+            for row in rows[:page_size]:
+                if kept and used + len(row.hash_value) > byte_budget:
+                    has_more = True
+                    break
+                kept.append(row)
+                used += len(row.hash_value)
+            refs = _case_refs(conn, [r.id for r in kept])
+            fbs = _feedbacks(conn, {r.value_digest for r in kept})
+        return FetchPage(
+            tuple(
+                FeedRow(
+                    r.id,
+                    r.change_seq,
+                    SignalType(r.signal_type),
+                    r.hash_value,
+                    r.modified_on,
+                    refs.get(r.id, {}),
+                    fbs.get(r.value_digest, ()),
+                )
+                for r in kept
+            ),
+            has_more,
+        )
+
+    def submit_feedback(
+        self, platform_id: int, items: Sequence[tuple[str, FeedbackValue, Sequence[str]]]
+    ) -> tuple[int, int]:
+        """Record a platform's latest feedback per hash value; returns (recorded, unknown hash values)."""
+        latest: dict[str, tuple[FeedbackValue, tuple[str, ...]]] = {}
+        for value, fb, tags in items:
+            latest[digest_of(value)] = (fb, tuple(sorted(set(tags))))
+        with self._write() as (conn, seq):
+            today = self.today()
+            known: set[str] = set()
+            for chunk in chunks(list(latest)):
+                known.update(
+                    conn.execute(
+                        sa.select(hash_records.c.value_digest).where(hash_records.c.value_digest.in_(chunk)).distinct()
+                    ).scalars()
+                )
+            existing: set[str] = set()
+            for chunk in chunks(sorted(known)):
+                existing.update(
+                    conn.execute(
+                        sa.select(feedback.c.value_digest).where(
+                            feedback.c.platform_id == platform_id, feedback.c.value_digest.in_(chunk)
+                        )
+                    ).scalars()
+                )
+            for digest in sorted(known):
+                fb, tags = latest[digest]
+                values = {"feedback_value": fb.value, "tags": json.dumps(list(tags)), "modified_on": today}
+                if digest in existing:
+                    conn.execute(
+                        feedback.update()
+                        .where(feedback.c.platform_id == platform_id, feedback.c.value_digest == digest)
+                        .values(**values)
+                    )
+                else:
+                    conn.execute(feedback.insert().values(platform_id=platform_id, value_digest=digest, **values))
+            for chunk in chunks(sorted(known)):
+                conn.execute(
+                    hash_records.update()
+                    .where(hash_records.c.value_digest.in_(chunk))
+                    .values(change_seq=seq, modified_on=today)
+                )
+        return len(known), len(latest) - len(known)
+
+
+def _case_refs(conn: Connection, hash_ids: list[int]) -> dict[int, dict[str, HashStatus]]:
+    refs: dict[int, dict[str, HashStatus]] = {}
+    for chunk in chunks(hash_ids):
+        for hash_id, ref, state in conn.execute(
+            sa.select(case_hashes.c.hash_id, cases.c.exchange_ref, cases.c.state)
+            .join(cases, cases.c.id == case_hashes.c.case_id)
+            .where(case_hashes.c.hash_id.in_(chunk))
+        ):
+            status = HashStatus.ACTIVE if state == CaseState.ACTIVE.value else HashStatus.WITHDRAWN
+            refs.setdefault(hash_id, {})[ref] = status
+    return refs
+
+
+def _feedbacks(conn: Connection, digests: set[str]) -> dict[str, tuple[tuple[FeedbackValue, tuple[str, ...], str], ...]]:
+    found: dict[str, list[tuple[FeedbackValue, tuple[str, ...], str]]] = {}
+    for chunk in chunks(sorted(digests)):
+        for digest, value, tags, name in conn.execute(
+            sa.select(feedback.c.value_digest, feedback.c.feedback_value, feedback.c.tags, platforms.c.name)
+            .join(platforms, platforms.c.id == feedback.c.platform_id)
+            .where(feedback.c.value_digest.in_(chunk))
+            .order_by(platforms.c.name)
+        ):
+            found.setdefault(digest, []).append((FeedbackValue(value), tuple(json.loads(tags)), name))
+    return {d: tuple(v) for d, v in found.items()}

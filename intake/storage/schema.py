@@ -1,0 +1,104 @@
+"""The tables, as SQLAlchemy Core metadata: what the service stores, and nothing else.
+
+Only days are stored, never times; no addresses, user agents or file names exist here to be stored. The
+database itself is made and upgraded by the Alembic migrations in ``intake/migrations``; a test checks that
+they build exactly these tables.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+__all__ = [
+    "CHANGES",
+    "case_hashes",
+    "cases",
+    "counters",
+    "feedback",
+    "hash_records",
+    "idempotency",
+    "metadata",
+    "platforms",
+]
+
+metadata = sa.MetaData()
+
+counters = sa.Table(
+    "counters",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+#: The ``counters`` row every write transaction claims first (see :mod:`intake.storage.engine`).
+CHANGES = "changes"
+
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_number", sa.String(10), nullable=False, unique=True),
+    # What platforms see in caseNumbers: the person's number would let anyone holding the list throttle them
+    # out of their own case by guessing keys.
+    sa.Column("exchange_ref", sa.String(16), nullable=False, unique=True),
+    sa.Column("program", sa.String(16), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("key_hash", sa.String(200), nullable=False),
+    sa.Column("created_on", sa.Date, nullable=False),
+    sa.Column("updated_on", sa.Date, nullable=False),
+    sa.Column("item_count", sa.Integer, nullable=False),
+    sa.Column("fingerprint_count", sa.Integer, nullable=False),
+)
+
+hash_records = sa.Table(
+    "hash_records",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("signal_type", sa.String(16), nullable=False),
+    # Values can be 350 KB (TMK); indexes use their SHA-256 instead.
+    sa.Column("value_digest", sa.String(64), nullable=False, index=True),
+    sa.Column("hash_value", sa.Text, nullable=False),
+    sa.Column("change_seq", sa.BigInteger, nullable=False),
+    sa.Column("modified_on", sa.Date, nullable=False, index=True),
+    sa.UniqueConstraint("signal_type", "value_digest", name="uq_hash_records_type_digest"),
+    sa.Index("ix_hash_records_feed", "change_seq", "id"),
+)
+
+case_hashes = sa.Table(
+    "case_hashes",
+    metadata,
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("hash_id", sa.Integer, sa.ForeignKey("hash_records.id"), primary_key=True, index=True),
+)
+
+platforms = sa.Table(
+    "platforms",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("subscription_digest", sa.String(64), nullable=False, unique=True),
+    sa.Column("function_digest", sa.String(64), nullable=False),
+    sa.Column("signal_types", sa.String(200), nullable=False),
+    sa.Column("created_on", sa.Date, nullable=False),
+)
+
+feedback = sa.Table(
+    "feedback",
+    metadata,
+    sa.Column("platform_id", sa.Integer, sa.ForeignKey("platforms.id"), primary_key=True),
+    sa.Column("value_digest", sa.String(64), primary_key=True, index=True),
+    sa.Column("feedback_value", sa.String(32), nullable=False),
+    sa.Column("tags", sa.Text, nullable=False),
+    sa.Column("modified_on", sa.Date, nullable=False),
+)
+
+idempotency = sa.Table(
+    "idempotency",
+    metadata,
+    sa.Column("scope", sa.String(40), primary_key=True),
+    sa.Column("key_digest", sa.String(64), primary_key=True),
+    sa.Column("request_digest", sa.String(64), nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=False),
+    sa.Column("response", sa.Text, nullable=False),
+    sa.Column("created_on", sa.Date, nullable=False, index=True),
+)
