@@ -81,20 +81,29 @@ class _Services:
 
 
 def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI:
-    """Build the service: connect storage, create the schema, wire routes and error handling.
+    """Build the service: connect storage, check its schema, wire routes and error handling.
 
     Args:
         settings: the configuration.
         storage: an existing storage layer (tests share one); made from ``settings.database_url`` when None.
             The app disposes of a storage it made itself when it shuts down.
+
+    Raises:
+        DatabaseUnavailable, DatabaseOutOfDate, DatabaseTooNew: the database cannot be served as it is
+            (``takeback intake migrate`` brings an older one up to date).
     """
     own_storage = storage is None
     storage = storage or Storage(settings.database_url, scrypt=settings.scrypt)
-    storage.create_schema()
+    try:
+        storage.check_schema()
+    except IntakeError:
+        if own_storage:
+            storage.dispose()
+        raise
     services = _Services(
         settings=settings,
         storage=storage,
-        throttle=FailureThrottle(settings.max_failures, settings.failure_window_seconds),
+        throttle=FailureThrottle(storage, settings.max_failures, settings.failure_window_seconds),
         # Unknown case numbers are checked against this, so they cost the same scrypt work as a wrong key.
         dummy_key_hash=hash_case_key("0" * 26, settings.scrypt),
         scrypt_slots=threading.BoundedSemaphore(settings.scrypt_concurrency),
@@ -436,8 +445,9 @@ def _page_json(page: FetchPage, cursor: _Cursor) -> dict[str, object]:
 
 def openapi_document() -> dict[str, object]:
     """The OpenAPI document the service serves, built without a database file (kept as intake/openapi.json)."""
-    app = create_app(Settings(database_url="sqlite://"))
+    storage = Storage("sqlite://")
     try:
-        return app.openapi()
+        storage.migrate()
+        return create_app(Settings(database_url="sqlite://"), storage=storage).openapi()
     finally:
-        app.state.storage.dispose()
+        storage.dispose()

@@ -49,6 +49,17 @@ def _config(settings: Settings, storage: Storage | None = None) -> uvicorn.Confi
     return config
 
 
+def _migrate(settings: Settings, storage: Storage | None) -> None:
+    if storage is not None:
+        storage.migrate()
+        return
+    own = Storage(settings.database_url, scrypt=settings.scrypt)
+    try:
+        own.migrate()
+    finally:
+        own.dispose()
+
+
 def serve(settings: Settings) -> None:
     """Serve in the foreground until interrupted (Ctrl+C / SIGTERM)."""
     uvicorn.Server(_config(settings)).run()
@@ -87,9 +98,12 @@ class ServerHandle:
 
 
 def serve_in_thread(
-    settings: Settings, *, storage: Storage | None = None, start_timeout: float = 20.0
+    settings: Settings, *, storage: Storage | None = None, migrate: bool = True, start_timeout: float = 20.0
 ) -> ServerHandle:
     """Start the service in a daemon thread and return once it accepts connections.
+
+    This is the embedded server (demo mode, tests), whose database is its own: unless ``migrate`` is False it
+    first creates or upgrades the tables, which ``serve`` (the deployed service) never does.
 
     The socket is bound here (``settings.port`` 0 picks a free port), so the URL is known before the thread
     starts and no other process can take the port in between. ``storage`` shares an existing storage layer
@@ -97,7 +111,10 @@ def serve_in_thread(
 
     Raises:
         RuntimeError: the server did not start within ``start_timeout`` seconds.
+        IntakeError: the database cannot be served (see :func:`intake.create_app`).
     """
+    if migrate:
+        _migrate(settings, storage)
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

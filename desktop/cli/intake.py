@@ -1,4 +1,4 @@
-"""``takeback intake``: run the intake service, and register platforms that fetch its hash list."""
+"""``takeback intake``: run the intake service, migrate its database, and register platforms."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def default_database_url() -> str:
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "intake",
-        help="run the intake service or register a platform",
+        help="run the intake service, migrate its database or register a platform",
         description="The intake service receives fingerprints from people and serves the hash list to platforms.",
     )
     commands = parser.add_subparsers(dest="intake_command", metavar="ACTION", required=True)
@@ -47,6 +47,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, this computer only)")
     serve.add_argument("--port", type=int, help="TCP port (default 8000)")
     serve.set_defaults(run=_run_serve)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="create the database's tables or upgrade them to this version (back up first)",
+        description="Creates the intake database's tables, or upgrades them to this version of the service. "
+        "Safe to repeat; run it once per upgrade, before starting the new version's service processes.",
+    )
+    _add_db_option(migrate)
+    migrate.set_defaults(run=_run_migrate)
 
     platform = commands.add_parser("add-platform", help="register a platform and print its keys as JSON")
     platform.add_argument("name", help="the platform's name, shown to other platforms with its feedback")
@@ -112,6 +121,31 @@ def _run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_migrate(args: argparse.Namespace) -> int:
+    from intake import IntakeError, Storage, schema_head
+
+    try:
+        settings = _settings(args)
+    except ValueError as exc:
+        print(f"takeback intake migrate: {exc}", file=sys.stderr)
+        return 2
+    storage = Storage(settings.database_url)
+    try:
+        found = storage.migrate()
+    except IntakeError as exc:
+        print(f"takeback intake migrate: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        storage.dispose()
+    if found == schema_head():
+        print(f"The intake database is up to date (schema {found}).")
+    elif found is None:
+        print(f"Created the intake database's tables (schema {schema_head()}).")
+    else:
+        print(f"Upgraded the intake database from schema {found} to {schema_head()}.")
+    return 0
+
+
 def _run_add_platform(args: argparse.Namespace) -> int:
     from intake import IntakeError, SignalType, Storage
 
@@ -129,7 +163,7 @@ def _run_add_platform(args: argparse.Namespace) -> int:
     extras = [SignalType(name) for name in names]
     storage = Storage(settings.database_url, scrypt=settings.scrypt)
     try:
-        storage.create_schema()
+        storage.check_schema()
         keys = storage.add_platform(args.name, extras)
     except (ValueError, IntakeError) as exc:
         print(f"takeback intake add-platform: {exc}", file=sys.stderr)

@@ -1,16 +1,28 @@
 """The one storage layer: SQLAlchemy Core over SQLite (default) or PostgreSQL (psycopg 3).
 
 Split by job: ``schema`` (the tables), ``views`` (the records handed back), ``engine`` (connections and the
-serialised write transaction), ``cases`` (the person's writes) and ``feed`` (the platforms' side).
+serialised write transaction), ``migrate`` (Alembic revisions), ``cases`` (the person's writes), ``feed``
+(the platforms' side) and ``limits`` (the events limits count, shared by all processes).
 :class:`Storage` is all of it behind one object, the only one the service and the tools use.
 """
 
 from __future__ import annotations
 
 from .cases import IDEMPOTENCY_DAYS, CaseStore
-from .engine import SCHEMA_VERSION, database_url, utc_today
+from .engine import database_url, utc_today
 from .feed import PlatformFeed
-from .schema import case_hashes, cases, counters, feedback, hash_records, idempotency, metadata, platforms
+from .limits import LimitEvents
+from .schema import (
+    case_hashes,
+    cases,
+    counters,
+    feedback,
+    hash_records,
+    idempotency,
+    limit_events,
+    metadata,
+    platforms,
+)
 from .views import (
     CaseView,
     FeedbackCounts,
@@ -24,7 +36,6 @@ from .views import (
 
 __all__ = [
     "IDEMPOTENCY_DAYS",
-    "SCHEMA_VERSION",
     "CaseView",
     "FeedRow",
     "FeedbackCounts",
@@ -41,13 +52,14 @@ __all__ = [
     "feedback",
     "hash_records",
     "idempotency",
+    "limit_events",
     "metadata",
     "platforms",
     "utc_today",
 ]
 
 
-class Storage(CaseStore, PlatformFeed):
+class Storage(CaseStore, PlatformFeed, LimitEvents):
     """All reads and writes of the service. Thread-safe; one instance per process.
 
     Args:

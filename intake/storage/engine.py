@@ -18,13 +18,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..errors import DatabaseUnavailable
 from ..secrets_store import ScryptParams
-from .schema import CHANGES, counters, metadata
+from .migrate import check as check_revision
+from .migrate import upgrade as upgrade_revision
+from .schema import CHANGES, counters
 from .views import IdempotentAnswer
 
-__all__ = ["SCHEMA_VERSION", "Database", "Unchanged", "chunks", "database_url", "digest_of", "utc_today"]
+__all__ = ["Database", "Unchanged", "chunks", "database_url", "digest_of", "utc_today"]
 
-_SCHEMA_VERSION = "schema_version"
-SCHEMA_VERSION = 1
 DEFAULT_SCRYPT = ScryptParams()
 _IN_CHUNK = 500
 
@@ -83,34 +83,40 @@ class Database:
 
     # --- lifecycle ---
 
-    def create_schema(self) -> None:
-        """Create missing tables, the change counter and the schema version mark (safe to repeat).
+    def migrate(self) -> str | None:
+        """Create or upgrade the tables to this release's schema (safe to repeat); returns the revision found.
 
         Raises:
             DatabaseUnavailable: the database cannot be reached, opened or written.
-            RuntimeError: the database was made by a newer version of the service (refuse, never downgrade).
+            DatabaseTooNew: a newer release changed the database (refuse, never downgrade).
         """
-        try:
-            self._create_schema()
-        except sa.exc.SQLAlchemyError as exc:
-            # The URL is shown without its password.
-            raise DatabaseUnavailable(self.engine.url.render_as_string(hide_password=True)) from exc
+        with self._guarded():
+            with self._write_unlocked() as conn:
+                return upgrade_revision(conn, self.where)
 
-    def _create_schema(self) -> None:
-        with self._write_unlocked() as conn:
-            metadata.create_all(conn)
-            marks = {name: value for name, value in conn.execute(sa.select(counters.c.name, counters.c.value))}
-            found = marks.get(_SCHEMA_VERSION, SCHEMA_VERSION)
-            if found > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"the database has schema version {found}, newer than this service's {SCHEMA_VERSION}; "
-                    "run the newer service"
-                )
-            # Upgrades from older versions go here, one step per version, in this same transaction.
-            if CHANGES not in marks:
-                conn.execute(counters.insert().values(name=CHANGES, value=0))
-            if _SCHEMA_VERSION not in marks:
-                conn.execute(counters.insert().values(name=_SCHEMA_VERSION, value=SCHEMA_VERSION))
+    def check_schema(self) -> None:
+        """Return when the database is at this release's schema; the service calls this before it serves.
+
+        Raises:
+            DatabaseUnavailable: the database cannot be reached or opened.
+            DatabaseOutOfDate: the database is empty or older (``takeback intake migrate`` upgrades it).
+            DatabaseTooNew: a newer release changed the database.
+        """
+        with self._guarded():
+            with self._read() as conn:
+                check_revision(conn, self.where)
+
+    @property
+    def where(self) -> str:
+        """The database's URL without its password, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def _guarded(self) -> Iterator[None]:
+        try:
+            yield
+        except sa.exc.SQLAlchemyError as exc:
+            raise DatabaseUnavailable(self.where) from exc
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -17,6 +17,7 @@ __all__ = [
     "feedback",
     "hash_records",
     "idempotency",
+    "limit_events",
     "metadata",
     "platforms",
 ]
@@ -101,4 +102,18 @@ idempotency = sa.Table(
     sa.Column("status_code", sa.Integer, nullable=False),
     sa.Column("response", sa.Text, nullable=False),
     sa.Column("created_on", sa.Date, nullable=False, index=True),
+)
+
+#: Recent events that limits count (failed case look-ups today), shared by every service process. Rows live
+#: only as long as a limit's window; on PostgreSQL the table is UNLOGGED (never in the WAL or on replicas).
+limit_events = sa.Table(
+    "limit_events",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("scope", sa.String(16), nullable=False),
+    # SHA-256 of what is limited (a case number): the table never holds the number itself.
+    sa.Column("key_digest", sa.String(64), nullable=False),
+    sa.Column("at", sa.BigInteger, nullable=False),  # whole seconds since 1970, kept one window at most
+    sa.Index("ix_limit_events_key", "scope", "key_digest", "at"),
+    sa.Index("ix_limit_events_at", "at"),
 )
