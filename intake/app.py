@@ -129,7 +129,30 @@ def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     _add_person_routes(app, services)
     _add_platform_routes(app, services)
+    _add_health_routes(app, storage)
     return app
+
+
+# --- health (for load balancers and orchestrators; outside the documented API) ---
+
+
+def _add_health_routes(app: FastAPI, storage: Storage) -> None:
+    """``/healthz``: the process answers. ``/readyz``: it can also serve, its database reachable and current.
+
+    Both answer a fixed body: no counts, versions or names that would tell anyone about the cases.
+    """
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        try:
+            storage.check_schema()
+        except IntakeError:
+            return JSONResponse({"status": "unavailable"}, status_code=503, headers={"Retry-After": "5"})
+        return JSONResponse({"status": "ready"})
 
 
 # --- errors ---

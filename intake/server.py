@@ -3,19 +3,23 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import socket
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import uvicorn
+from fastapi import FastAPI
 
 from .app import create_app
+from .secrets_store import ScryptParams
 from .settings import Settings
 from .storage import Storage
 
-__all__ = ["ServerHandle", "serve", "serve_in_thread"]
+__all__ = ["ServerHandle", "serve", "serve_in_thread", "worker_app"]
 
 log = logging.getLogger("intake")
 
@@ -32,21 +36,33 @@ def _silence_access_log() -> None:
     access.disabled = True
 
 
+#: uvicorn's options, the same for one process or many.
+_UVICORN_OPTIONS: dict[str, object] = {
+    "access_log": False,
+    "log_config": None,
+    "ws": "none",
+    "lifespan": "on",
+    "server_header": False,
+    "proxy_headers": False,
+}
+#: How ``serve(workers=N)`` hands its settings to the worker processes it spawns.
+_WORKER_SETTINGS = "TAKEBACK_INTAKE_WORKER_SETTINGS"
+
+
 def _config(settings: Settings, storage: Storage | None = None) -> uvicorn.Config:
     _silence_access_log()
     config = uvicorn.Config(
-        create_app(settings, storage=storage),
-        host=settings.host,
-        port=settings.port,
-        access_log=False,
-        log_config=None,
-        ws="none",
-        lifespan="on",
-        server_header=False,
-        proxy_headers=False,
+        create_app(settings, storage=storage), host=settings.host, port=settings.port, **_UVICORN_OPTIONS
     )
     _silence_access_log()
     return config
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of ``serve(settings, workers=N)`` (uvicorn imports it by name)."""
+    raw = json.loads(os.environ[_WORKER_SETTINGS])
+    _silence_access_log()
+    return create_app(Settings(**{**raw, "scrypt": ScryptParams(**raw["scrypt"])}))
 
 
 def _migrate(settings: Settings, storage: Storage | None) -> None:
@@ -60,9 +76,32 @@ def _migrate(settings: Settings, storage: Storage | None) -> None:
         own.dispose()
 
 
-def serve(settings: Settings) -> None:
-    """Serve in the foreground until interrupted (Ctrl+C / SIGTERM)."""
-    uvicorn.Server(_config(settings)).run()
+def serve(settings: Settings, *, workers: int = 1) -> None:
+    """Serve in the foreground until interrupted (Ctrl+C / SIGTERM).
+
+    With ``workers`` above 1, uvicorn runs that many processes on one listening socket and restarts any that
+    dies. Each has its own app and connection pool; everything they share (cases, idempotency answers,
+    limits, the feed) is in the database, so N processes answer exactly as one does.
+
+    Raises:
+        IntakeError: the database cannot be served (checked once, before any worker starts).
+    """
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    if workers == 1:
+        uvicorn.Server(_config(settings)).run()
+        return
+    storage = Storage(settings.database_url, scrypt=settings.scrypt)
+    try:
+        storage.check_schema()
+    finally:
+        storage.dispose()
+    os.environ[_WORKER_SETTINGS] = json.dumps(asdict(settings))
+    _silence_access_log()
+    uvicorn.run(
+        f"{__name__}:worker_app", factory=True, workers=workers, host=settings.host, port=settings.port,
+        **_UVICORN_OPTIONS,
+    )
 
 
 @dataclass(frozen=True, slots=True)

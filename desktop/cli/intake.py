@@ -46,6 +46,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     _add_db_option(serve)
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, this computer only)")
     serve.add_argument("--port", type=int, help="TCP port (default 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="service processes sharing the port (default 1); they share all state through the database, "
+        "so use PostgreSQL for more than one",
+    )
     serve.set_defaults(run=_run_serve)
 
     migrate = commands.add_parser(
@@ -87,6 +95,16 @@ def _settings(args: argparse.Namespace):  # noqa: ANN202 - intake.Settings, impo
     return load_settings(overrides, default_database_url=default)
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
+
+
 def _is_loopback(host: str) -> bool:
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -111,7 +129,7 @@ def _run_serve(args: argparse.Namespace) -> int:
             settings.host,
         )
     try:
-        serve(settings)
+        serve(settings, workers=args.workers)
     except IntakeError as exc:
         print(f"takeback intake serve: {exc}", file=sys.stderr)
         return 1

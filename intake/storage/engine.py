@@ -156,7 +156,8 @@ def _make_engine(url: str) -> Engine:
         engine = sa.create_engine(url, hide_parameters=True, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    return sa.create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    # connect_timeout: a readiness probe or a start-up against an unreachable server fails in seconds, not minutes.
+    return sa.create_engine(url, hide_parameters=True, pool_pre_ping=True, connect_args={"connect_timeout": 10})
 
 
 def _configure_sqlite(engine: Engine) -> None:

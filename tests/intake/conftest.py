@@ -7,37 +7,17 @@ server on the same database.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from urllib.parse import quote
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from intake_testkit import FAST_SCRYPT
+from intake_testkit import FAST_SCRYPT, postgres_schema
 
 from intake import ServerHandle, Settings, serve_in_thread
 from intake.storage import counters, metadata
 from intake.storage import database_url as driver_url
 
-
-
-@contextmanager
-def postgres_schema(postgres_url: str) -> Iterator[str]:
-    """A URL whose connections work in a new, empty schema of the test PostgreSQL server (dropped after)."""
-    base = driver_url(postgres_url)
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
