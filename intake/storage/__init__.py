@@ -8,7 +8,7 @@ serialised write transaction), ``migrate`` (Alembic revisions), ``cases`` (the p
 
 from __future__ import annotations
 
-from .cases import IDEMPOTENCY_DAYS, CaseStore
+from .cases import IDEMPOTENCY_DAYS, CaseStore, ImportedCase
 from .engine import database_url, utc_today
 from .feed import PlatformFeed
 from .limits import LimitEvents
@@ -16,6 +16,7 @@ from .schema import (
     case_hashes,
     cases,
     counters,
+    feed_days,
     feedback,
     hash_records,
     idempotency,
@@ -41,6 +42,7 @@ __all__ = [
     "FeedbackCounts",
     "FetchPage",
     "IdempotentAnswer",
+    "ImportedCase",
     "PlatformAccount",
     "PlatformKeys",
     "Storage",
@@ -49,6 +51,7 @@ __all__ = [
     "cases",
     "counters",
     "database_url",
+    "feed_days",
     "feedback",
     "hash_records",
     "idempotency",

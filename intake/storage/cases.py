@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import secrets
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -23,12 +24,21 @@ from .engine import Database, Unchanged, chunks, digest_of
 from .schema import case_hashes, cases, feedback, hash_records, idempotency
 from .views import CaseView, FeedbackCounts, IdempotentAnswer, StoredCaseKey
 
-__all__ = ["IDEMPOTENCY_DAYS", "CaseStore"]
+__all__ = ["IDEMPOTENCY_DAYS", "CaseStore", "ImportedCase"]
 
 #: Idempotency answers are kept this many days: long enough for any client retry, short enough to hold little.
 IDEMPOTENCY_DAYS = 2
 
 Signals = Sequence[Sequence[tuple[SignalType, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedCase:
+    """One case of a bulk import: what a create-case request would have carried, its key already hashed."""
+
+    program: Program
+    key_hash: str
+    signals_per_item: Signals
 
 
 class CaseStore(Database):
@@ -113,6 +123,74 @@ class CaseStore(Database):
 
         return self._idempotent_write(f"items:{case_id}", idempotency_key, request_digest, 200, write)
 
+    def import_cases(self, batch: Sequence[ImportedCase], *, day: dt.date | None = None) -> int:
+        """Store many new cases in one transaction: a hash list brought from elsewhere, or a benchmark's load.
+
+        The result is what creating the cases one by one on ``day`` (default today) would leave: each case its
+        own change number, in order; a hash value already stored is linked and moves up the feed, never
+        stored twice. Statements go in batches (``executemany``), so a million records load in minutes.
+
+        Returns:
+            The number of new hash records.
+        """
+        if not batch:
+            return 0
+        with self._write(len(batch), day=day) as (conn, first_seq, day):
+            numbers = _unused_many(conn, cases.c.case_number, new_case_number, len(batch))
+            refs = _unused_many(conn, cases.c.exchange_ref, _new_exchange_ref, len(batch))
+            case_ids = conn.execute(
+                cases.insert().returning(cases.c.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "case_number": number,
+                        "exchange_ref": ref,
+                        "program": case.program.value,
+                        "state": CaseState.ACTIVE.value,
+                        "key_hash": case.key_hash,
+                        "created_on": day,
+                        "updated_on": day,
+                        "item_count": len(case.signals_per_item),
+                        "fingerprint_count": sum(len(s) for s in case.signals_per_item),
+                    }
+                    for case, number, ref in zip(batch, numbers, refs)
+                ],
+            ).scalars().all()
+            # The latest case holding a value decides its change number, as one-by-one creation would.
+            wanted: dict[tuple[str, str], tuple[str, int]] = {}
+            holders: dict[tuple[str, str], list[int]] = {}
+            for offset, (case, case_id) in enumerate(zip(batch, case_ids)):
+                for signal_type, value in (s for item in case.signals_per_item for s in item):
+                    pair = (signal_type.value, digest_of(value))
+                    wanted[pair] = (value, first_seq + offset)
+                    holders.setdefault(pair, []).append(case_id)
+            ids = _hash_ids(conn, set(wanted))
+            if ids:
+                conn.execute(
+                    hash_records.update()
+                    .where(hash_records.c.id == sa.bindparam("b_id"))
+                    .values(change_seq=sa.bindparam("b_seq"), modified_on=day),
+                    [{"b_id": ids[pair], "b_seq": wanted[pair][1]} for pair in ids],
+                )
+            new = [pair for pair in wanted if pair not in ids]
+            if new:
+                inserted = conn.execute(
+                    hash_records.insert().returning(hash_records.c.id, sort_by_parameter_order=True),
+                    [
+                        {
+                            "signal_type": t,
+                            "value_digest": d,
+                            "hash_value": wanted[(t, d)][0],
+                            "change_seq": wanted[(t, d)][1],
+                            "modified_on": day,
+                        }
+                        for t, d in new
+                    ],
+                ).scalars().all()
+                ids.update(zip(new, inserted))
+            links = {(case_id, ids[pair]) for pair, held_by in holders.items() for case_id in held_by}
+            conn.execute(case_hashes.insert(), [{"case_id": c, "hash_id": h} for c, h in sorted(links)])
+        return len(new)
+
     def case_status(self, case_id: int) -> CaseView:
         with self._read() as conn:
             return _case_view(conn, case_id)
@@ -122,8 +200,7 @@ class CaseStore(Database):
         with self._read() as conn:
             if conn.execute(sa.select(cases.c.state).where(cases.c.id == case_id)).scalar_one() != CaseState.ACTIVE.value:
                 return _case_view(conn, case_id)
-        with self._write() as (conn, seq):
-            today = self.today()
+        with self._write() as (conn, seq, today):
             conn.execute(
                 cases.update()
                 .where(cases.c.id == case_id, cases.c.state == CaseState.ACTIVE.value)
@@ -156,8 +233,7 @@ class CaseStore(Database):
         """
         key = key_digest(idempotency_key)
         try:
-            with self._write() as (conn, seq):
-                today = self.today()
+            with self._write() as (conn, seq, today):
                 _replay_if_known(conn, scope, key, request_digest)
                 conn.execute(
                     idempotency.delete().where(idempotency.c.created_on < today - dt.timedelta(days=IDEMPOTENCY_DAYS))
@@ -183,15 +259,7 @@ class CaseStore(Database):
     ) -> None:
         """Make sure each (type, value) has a hash record, mark it changed, and link it to the case."""
         wanted = {(t.value, digest_of(v)): v for t, v in signals}
-        ids: dict[tuple[str, str], int] = {}
-        for chunk in chunks(sorted({d for _, d in wanted})):
-            for row in conn.execute(
-                sa.select(hash_records.c.id, hash_records.c.signal_type, hash_records.c.value_digest).where(
-                    hash_records.c.value_digest.in_(chunk)
-                )
-            ):
-                if (row.signal_type, row.value_digest) in wanted:
-                    ids[(row.signal_type, row.value_digest)] = row.id
+        ids = _hash_ids(conn, set(wanted))
         for chunk in chunks(sorted(ids.values())):
             conn.execute(
                 hash_records.update().where(hash_records.c.id.in_(chunk)).values(change_seq=seq, modified_on=today)
@@ -229,6 +297,31 @@ def _replay_if_known(conn: Connection, scope: str, key: str, request_digest: str
     if row.request_digest != request_digest:
         raise IdempotencyConflict()
     raise Unchanged(IdempotentAnswer(row.status_code, json.loads(row.response), replayed=True))
+
+
+def _hash_ids(conn: Connection, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The ids of the stored hash records among ``wanted`` (signal type, value digest) pairs."""
+    ids: dict[tuple[str, str], int] = {}
+    for chunk in chunks(sorted({digest for _, digest in wanted})):
+        for row in conn.execute(
+            sa.select(hash_records.c.id, hash_records.c.signal_type, hash_records.c.value_digest).where(
+                hash_records.c.value_digest.in_(chunk)
+            )
+        ):
+            if (row.signal_type, row.value_digest) in wanted:
+                ids[(row.signal_type, row.value_digest)] = row.id
+    return ids
+
+
+def _unused_many(conn: Connection, column: sa.Column, make: Callable[[], str], count: int) -> list[str]:
+    """``count`` new distinct values of ``column`` that no row has yet."""
+    chosen: set[str] = set()
+    while len(chosen) < count:
+        fresh = {make() for _ in range(count - len(chosen))} - chosen
+        for chunk in chunks(sorted(fresh)):
+            fresh -= set(conn.execute(sa.select(column).where(column.in_(chunk))).scalars())
+        chosen |= fresh
+    return sorted(chosen)
 
 
 def _unused(conn: Connection, column: sa.Column, make: Callable[[], str]) -> str:

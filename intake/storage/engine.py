@@ -20,7 +20,7 @@ from ..errors import DatabaseUnavailable
 from ..secrets_store import ScryptParams
 from .migrate import check as check_revision
 from .migrate import upgrade as upgrade_revision
-from .schema import CHANGES, counters
+from .schema import CHANGES, counters, feed_days
 from .views import IdempotentAnswer
 
 __all__ = ["Database", "Unchanged", "chunks", "database_url", "digest_of", "utc_today"]
@@ -130,19 +130,26 @@ class Database:
             yield conn
 
     @contextmanager
-    def _write(self) -> Iterator[tuple[Connection, int]]:
-        """A write transaction holding the change counter; yields the change number it claimed.
+    def _write(self, changes: int = 1, *, day: dt.date | None = None) -> Iterator[tuple[Connection, int, dt.date]]:
+        """A write transaction holding the change counter: yields the first of the ``changes`` numbers it
+        claimed, and the day (default today) its changed records carry.
 
+        The day is noted in ``feed_days`` with the first change number written on it, which is how a platform's
+        first page finds where a day starts in the feed without scanning it (see ``PlatformFeed.fetch_page``).
         Raising :class:`Unchanged` inside rolls everything back (the counter too): a replay changes nothing.
         """
         with self._writer.begin() as conn:
-            seq = conn.execute(
+            last = conn.execute(
                 counters.update()
                 .where(counters.c.name == CHANGES)
-                .values(value=counters.c.value + 1)
+                .values(value=counters.c.value + changes)
                 .returning(counters.c.value)
             ).scalar_one()
-            yield conn, seq
+            first, day = last - changes + 1, day or self.today()
+            # Writers are serialised by the counter, so this check-then-insert cannot race.
+            if conn.execute(sa.select(feed_days.c.day).where(feed_days.c.day == day)).first() is None:
+                conn.execute(feed_days.insert().values(day=day, first_seq=first))
+            yield conn, first, day
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from ..model import CaseState, FeedbackValue, HashStatus, SignalType
 from ..secrets_store import key_digest, new_platform_key
 from .engine import Database, chunks, digest_of
-from .schema import case_hashes, cases, feedback, hash_records, platforms
+from .schema import case_hashes, cases, feed_days, feedback, hash_records, platforms
 from .views import FeedRow, FetchPage, PlatformAccount, PlatformKeys
 
 __all__ = ["PlatformFeed"]
@@ -73,13 +73,13 @@ class PlatformFeed(Database):
         seq, last_id = after
         with self._read() as conn:
             if (seq, last_id) == (-1, -1):
-                # A first page: jump to the first change of that day through the day index instead of walking
-                # the feed from its beginning (days only grow along the feed).
-                first = conn.execute(
-                    sa.select(sa.func.min(hash_records.c.change_seq)).where(hash_records.c.modified_on >= since)
-                ).scalar()
-                if first is not None:
-                    seq, last_id = first, -1
+                # A first page: start at the first change number written on or after ``since`` (feed_days
+                # holds one row per day), not at the feed's beginning. Every record changed on those days
+                # has that number or a later one, whatever the order of days along the feed.
+                first = conn.execute(sa.select(sa.func.min(feed_days.c.first_seq)).where(feed_days.c.day >= since)).scalar()
+                if first is None:
+                    return FetchPage((), False)
+                seq, last_id = first, -1
             rows = conn.execute(
                 sa.select(
                     hash_records.c.id,
@@ -92,10 +92,10 @@ class PlatformFeed(Database):
                 .where(
                     hash_records.c.modified_on >= since,
                     hash_records.c.signal_type.in_([t.value for t in signal_types]),
-                    sa.or_(
-                        hash_records.c.change_seq > seq,
-                        sa.and_(hash_records.c.change_seq == seq, hash_records.c.id > last_id),
-                    ),
+                    # A row comparison, which PostgreSQL and SQLite answer by seeking the feed index; the
+                    # equivalent OR of two conditions made PostgreSQL walk the index from its start (0.56 s
+                    # a page in the middle of a million records, against 7 ms).
+                    sa.tuple_(hash_records.c.change_seq, hash_records.c.id) > sa.tuple_(seq, last_id),
                 )
                 .order_by(hash_records.c.change_seq, hash_records.c.id)
                 .limit(page_size + 1)
@@ -133,8 +133,7 @@ class PlatformFeed(Database):
         latest: dict[str, tuple[FeedbackValue, tuple[str, ...]]] = {}
         for value, fb, tags in items:
             latest[digest_of(value)] = (fb, tuple(sorted(set(tags))))
-        with self._write() as (conn, seq):
-            today = self.today()
+        with self._write() as (conn, seq, today):
             known: set[str] = set()
             for chunk in chunks(list(latest)):
                 known.update(

@@ -14,6 +14,7 @@ __all__ = [
     "case_hashes",
     "cases",
     "counters",
+    "feed_days",
     "feedback",
     "hash_records",
     "idempotency",
@@ -63,6 +64,14 @@ hash_records = sa.Table(
     sa.Column("modified_on", sa.Date, nullable=False, index=True),
     sa.UniqueConstraint("signal_type", "value_digest", name="uq_hash_records_type_digest"),
     sa.Index("ix_hash_records_feed", "change_seq", "id"),
+)
+
+#: The first change number written on each day: where a platform's sync from that day starts in the feed.
+feed_days = sa.Table(
+    "feed_days",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("first_seq", sa.BigInteger, nullable=False),
 )
 
 case_hashes = sa.Table(

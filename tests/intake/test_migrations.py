@@ -6,6 +6,8 @@ ran on each database, so the upgrade starts from what deployments really have.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from pathlib import Path
 
 import httpx
@@ -18,15 +20,15 @@ from intake_testkit import FAST_SCRYPT, bearer, image_item, new_case_key
 from intake import (
     DatabaseOutOfDate,
     DatabaseTooNew,
-    Program,
     Settings,
-    SignalType,
     Storage,
     create_app,
+    format_case_number,
+    new_case_number,
     serve_in_thread,
 )
 from intake.secrets_store import hash_case_key
-from intake.storage import metadata
+from intake.storage import case_hashes, cases, counters, hash_records, metadata
 from intake import schema_head as head
 
 RELEASE_1 = Path(__file__).parents[1] / "data" / "intake-release-1"
@@ -65,15 +67,26 @@ def test_a_release_one_database_is_upgraded_with_its_data(empty_db_url: str) -> 
     try:
         with pytest.raises(DatabaseOutOfDate, match="older schema"):
             storage.check_schema()
-        # What a release-one service would have written (these tables are the same in both releases).
-        item = image_item("kept")
-        created = storage.create_case(
-            program=Program.ADULT,
-            key_hash=hash_case_key(key, FAST_SCRYPT),
-            signals_per_item=[[(SignalType.IMAGE_MD5, item["md5"]), (SignalType.IMAGE_PDQ, item["pdq"][0]["hash"])]],
-            idempotency_key="release-one-key",
-            request_digest="r1",
-        )
+        # What a release-one service wrote for a case of one photo, and a platform's registration.
+        item, number = image_item("kept"), new_case_number()
+        day = dt.date(2026, 6, 1)
+        with storage.engine.begin() as conn:
+            case_id = conn.execute(
+                cases.insert().returning(cases.c.id).values(
+                    case_number=number, exchange_ref="TBABCDEFGHJKMN", program="adult", state="active",
+                    key_hash=hash_case_key(key, FAST_SCRYPT), created_on=day, updated_on=day, item_count=1,
+                    fingerprint_count=2,
+                )
+            ).scalar_one()
+            for signal_type, value in [("ImageMD5", item["md5"]), ("ImagePDQ", item["pdq"][0]["hash"])]:
+                hash_id = conn.execute(
+                    hash_records.insert().returning(hash_records.c.id).values(
+                        signal_type=signal_type, value_digest=hashlib.sha256(value.encode()).hexdigest(),
+                        hash_value=value, change_seq=1, modified_on=day,
+                    )
+                ).scalar_one()
+                conn.execute(case_hashes.insert().values(case_id=case_id, hash_id=hash_id))
+            conn.execute(counters.update().where(counters.c.name == "changes").values(value=1))
         platform = storage.add_platform("Before the upgrade", [])
         assert storage.migrate() == "0001"
         storage.check_schema()
@@ -86,13 +99,17 @@ def test_a_release_one_database_is_upgraded_with_its_data(empty_db_url: str) -> 
 
     settings = Settings(database_url=empty_db_url, port=0, scrypt=FAST_SCRYPT)
     with serve_in_thread(settings, migrate=False) as server, httpx.Client(base_url=server.url) as client:
-        number = created.body["case_number"]
-        assert client.get(f"/v1/cases/{number}", headers=bearer(key)).json() == created.body
+        status = client.get(f"/v1/cases/{number}", headers=bearer(key)).json()
+        assert (status["case_number"], status["created_on"], status["fingerprint_count"]) == (
+            format_case_number(number), "2026-06-01", 2
+        )
         page = client.get(
             "/v1/FetchHashes",
+            params={"startTimestamp": 0},
             headers={"Ocp-Apim-Subscription-Key": platform.subscription_key, "x-functions-key": platform.function_key},
         ).json()
         assert page["count"] == 1 and page["hashRecords"][0]["hashValue"] == item["pdq"][0]["hash"]
+        assert page["hashRecords"][0]["caseNumbers"] == {"TBABCDEFGHJKMN": "Active"}
         # New writes go on from the counter the old release left.
         more = client.post(
             f"/v1/cases/{number}/items",
