@@ -6,6 +6,7 @@ import base64
 import binascii
 import calendar
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -305,6 +306,7 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
 # --- platform API (StopNCII hash-exchange shape) ---
 
 
+@functools.lru_cache(maxsize=1024)  # a page of 2,000 records spans a few days: compute each once
 def _day_start(day: dt.date) -> int:
     return calendar.timegm(day.timetuple())
 

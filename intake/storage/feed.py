@@ -80,6 +80,18 @@ class PlatformFeed(Database):
                 if first is None:
                     return FetchPage((), False)
                 seq, last_id = first, -1
+            position = sa.tuple_(hash_records.c.change_seq, hash_records.c.id)
+            wanted = (
+                hash_records.c.modified_on >= since,
+                hash_records.c.signal_type.in_([t.value for t in signal_types]),
+                # A row comparison, which PostgreSQL and SQLite answer by seeking the feed index; the
+                # equivalent OR of two conditions made PostgreSQL walk the index from its start (0.56 s
+                # a page in the middle of a million records, against 7 ms).
+                position > sa.tuple_(seq, last_id),
+                # Implied by the row comparison, but PostgreSQL estimates rows only from plain bounds: without
+                # them it guessed a page's joins would touch a quarter of the table and chose full scans.
+                hash_records.c.change_seq >= seq,
+            )
             rows = conn.execute(
                 sa.select(
                     hash_records.c.id,
@@ -89,14 +101,7 @@ class PlatformFeed(Database):
                     hash_records.c.value_digest,
                     hash_records.c.modified_on,
                 )
-                .where(
-                    hash_records.c.modified_on >= since,
-                    hash_records.c.signal_type.in_([t.value for t in signal_types]),
-                    # A row comparison, which PostgreSQL and SQLite answer by seeking the feed index; the
-                    # equivalent OR of two conditions made PostgreSQL walk the index from its start (0.56 s
-                    # a page in the middle of a million records, against 7 ms).
-                    sa.tuple_(hash_records.c.change_seq, hash_records.c.id) > sa.tuple_(seq, last_id),
-                )
+                .where(*wanted)
                 .order_by(hash_records.c.change_seq, hash_records.c.id)
                 .limit(page_size + 1)
             ).all()
@@ -108,8 +113,15 @@ class PlatformFeed(Database):
                     break
                 kept.append(row)
                 used += len(row.hash_value)
-            refs = _case_refs(conn, [r.id for r in kept])
-            fbs = _feedbacks(conn, {r.value_digest for r in kept})
+            # The page's records are one stretch of the feed: its cases and feedback come from two joins over
+            # that stretch, not from IN lists of thousands of ids (which cost more to send than to answer).
+            page = (
+                (*wanted, position <= sa.tuple_(kept[-1].change_seq, kept[-1].id), hash_records.c.change_seq <= kept[-1].change_seq)
+                if kept
+                else (sa.false(),)
+            )
+            refs = _case_refs(conn, page)
+            fbs = _feedbacks(conn, page)
         return FetchPage(
             tuple(
                 FeedRow(
@@ -170,27 +182,30 @@ class PlatformFeed(Database):
         return len(known), len(latest) - len(known)
 
 
-def _case_refs(conn: Connection, hash_ids: list[int]) -> dict[int, dict[str, HashStatus]]:
+def _case_refs(conn: Connection, page: tuple) -> dict[int, dict[str, HashStatus]]:
+    """Per hash record of the page (``page``: conditions on hash_records), its cases' references and states."""
     refs: dict[int, dict[str, HashStatus]] = {}
-    for chunk in chunks(hash_ids):
-        for hash_id, ref, state in conn.execute(
-            sa.select(case_hashes.c.hash_id, cases.c.exchange_ref, cases.c.state)
-            .join(cases, cases.c.id == case_hashes.c.case_id)
-            .where(case_hashes.c.hash_id.in_(chunk))
-        ):
-            status = HashStatus.ACTIVE if state == CaseState.ACTIVE.value else HashStatus.WITHDRAWN
-            refs.setdefault(hash_id, {})[ref] = status
+    for hash_id, ref, state in conn.execute(
+        sa.select(hash_records.c.id, cases.c.exchange_ref, cases.c.state)
+        .join(case_hashes, case_hashes.c.hash_id == hash_records.c.id)
+        .join(cases, cases.c.id == case_hashes.c.case_id)
+        .where(*page)
+    ):
+        status = HashStatus.ACTIVE if state == CaseState.ACTIVE.value else HashStatus.WITHDRAWN
+        refs.setdefault(hash_id, {})[ref] = status
     return refs
 
 
-def _feedbacks(conn: Connection, digests: set[str]) -> dict[str, tuple[tuple[FeedbackValue, tuple[str, ...], str], ...]]:
+def _feedbacks(conn: Connection, page: tuple) -> dict[str, tuple[tuple[FeedbackValue, tuple[str, ...], str], ...]]:
+    """Per hash value of the page, every platform's feedback (value, tags, platform name), by platform name."""
     found: dict[str, list[tuple[FeedbackValue, tuple[str, ...], str]]] = {}
-    for chunk in chunks(sorted(digests)):
-        for digest, value, tags, name in conn.execute(
-            sa.select(feedback.c.value_digest, feedback.c.feedback_value, feedback.c.tags, platforms.c.name)
-            .join(platforms, platforms.c.id == feedback.c.platform_id)
-            .where(feedback.c.value_digest.in_(chunk))
-            .order_by(platforms.c.name)
-        ):
-            found.setdefault(digest, []).append((FeedbackValue(value), tuple(json.loads(tags)), name))
+    for digest, value, tags, name in conn.execute(
+        sa.select(feedback.c.value_digest, feedback.c.feedback_value, feedback.c.tags, platforms.c.name)
+        .distinct()
+        .join(hash_records, hash_records.c.value_digest == feedback.c.value_digest)
+        .join(platforms, platforms.c.id == feedback.c.platform_id)
+        .where(*page)
+        .order_by(feedback.c.value_digest, platforms.c.name)
+    ):
+        found.setdefault(digest, []).append((FeedbackValue(value), tuple(json.loads(tags)), name))
     return {d: tuple(v) for d, v in found.items()}
