@@ -140,7 +140,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_migrate(args: argparse.Namespace) -> int:
-    from intake import IntakeError, Storage, schema_head
+    from ..intake_host import IntakeError, Storage, schema_head
 
     try:
         settings = _settings(args)
