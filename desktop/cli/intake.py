@@ -76,6 +76,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     _add_db_option(platform)
     platform.set_defaults(run=_run_add_platform)
 
+    rotate = commands.add_parser(
+        "rotate-platform-keys",
+        help="give a platform new keys and print them as JSON; its old keys stop working at once",
+    )
+    rotate.add_argument("name", help="the platform's name, as registered")
+    _add_db_option(rotate)
+    rotate.set_defaults(run=_run_rotate_platform_keys)
+
 
 def _add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -185,6 +193,27 @@ def _run_add_platform(args: argparse.Namespace) -> int:
         keys = storage.add_platform(args.name, extras)
     except (ValueError, IntakeError) as exc:
         print(f"takeback intake add-platform: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        storage.dispose()
+    print(json.dumps(keys.to_json(), indent=2))
+    return 0
+
+
+def _run_rotate_platform_keys(args: argparse.Namespace) -> int:
+    from ..intake_host import IntakeError, Storage
+
+    try:
+        settings = _settings(args)
+    except ValueError as exc:
+        print(f"takeback intake rotate-platform-keys: {exc}", file=sys.stderr)
+        return 2
+    storage = Storage(settings.database_url, scrypt=settings.scrypt)
+    try:
+        storage.check_schema()
+        keys = storage.rotate_platform_keys(args.name)
+    except (ValueError, IntakeError) as exc:
+        print(f"takeback intake rotate-platform-keys: {exc}", file=sys.stderr)
         return 1
     finally:
         storage.dispose()

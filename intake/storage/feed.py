@@ -46,6 +46,27 @@ class PlatformFeed(Database):
             )
         return keys
 
+    def rotate_platform_keys(self, name: str) -> PlatformKeys:
+        """Give a platform new keys; the old ones stop working at once. Returns the new keys (shown once).
+
+        Raises:
+            ValueError: no platform has that name.
+        """
+        new = PlatformKeys(name.strip(), new_platform_key(), new_platform_key(), ())
+        with self._write_unlocked() as conn:
+            row = conn.execute(
+                platforms.update()
+                .where(platforms.c.name == new.name)
+                .values(
+                    subscription_digest=key_digest(new.subscription_key), function_digest=key_digest(new.function_key)
+                )
+                .returning(platforms.c.signal_types)
+            ).first()
+        if row is None:
+            raise ValueError(f"there is no platform called {new.name!r}")
+        types = tuple(SignalType(v) for v in row.signal_types.split(",") if v)
+        return PlatformKeys(new.name, new.subscription_key, new.function_key, types)
+
     def platform_by_subscription_key(self, subscription_key: str) -> PlatformAccount | None:
         with self._read() as conn:
             row = conn.execute(

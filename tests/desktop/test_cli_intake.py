@@ -149,3 +149,22 @@ def test_serve_reports_a_database_from_a_newer_release(tmp_path: Path, capsys: p
         assert run_cli(["intake", *action, "--db", url]) == 1
         err = capsys.readouterr().err
         assert "changed by a newer version of the service" in err and "Traceback" not in err
+
+
+def test_rotated_platform_keys_work_and_the_old_ones_stop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path}/intake.sqlite3"
+    assert run_cli(["intake", "migrate", "--db", url]) == 0
+    assert run_cli(["intake", "add-platform", "Rotating", "--db", url, "--signal-types", "ImageMD5"]) == 0
+    old = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert run_cli(["intake", "rotate-platform-keys", "Rotating", "--db", url]) == 0
+    new = json.loads(capsys.readouterr().out)
+    assert new["name"] == "Rotating" and new["signal_types"] == ["ImageMD5"]
+    assert new["subscription_key"] != old["subscription_key"] and new["function_key"] != old["function_key"]
+    with serve_in_thread(Settings(database_url=url, port=0), migrate=False) as server:
+        def fetch(keys: dict) -> int:
+            headers = {"Ocp-Apim-Subscription-Key": keys["subscription_key"], "x-functions-key": keys["function_key"]}
+            return httpx.get(f"{server.url}/v1/FetchHashes", headers=headers).status_code
+
+        assert (fetch(new), fetch(old)) == (200, 401)
+    assert run_cli(["intake", "rotate-platform-keys", "Nobody", "--db", url]) == 1
+    assert "no platform called 'Nobody'" in capsys.readouterr().err
