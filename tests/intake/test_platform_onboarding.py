@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import httpx
-import pytest
 from intake_testkit import idempotency_key, new_case_key
 from PIL import Image
 
