@@ -8,9 +8,14 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..about import APP_ID, APP_NAME
+
+if TYPE_CHECKING:  # the service is imported only when a command runs (desktop/intake_host.py)
+    from ..intake_host import Storage
 
 __all__ = ["add_parser", "default_database_url", "user_data_dir"]
 
@@ -147,75 +152,62 @@ def _run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_migrate(args: argparse.Namespace) -> int:
-    from ..intake_host import IntakeError, Storage, schema_head
+def _on_database(args: argparse.Namespace, command: str, work: Callable[[Storage], str]) -> int:
+    """Run ``work`` on the database the arguments name and print what it returns; report failures as
+    ``takeback intake COMMAND: sentence`` with exit status 2 (bad arguments) or 1 (the database said no)."""
+    from ..intake_host import IntakeError, Storage
 
     try:
         settings = _settings(args)
     except ValueError as exc:
-        print(f"takeback intake migrate: {exc}", file=sys.stderr)
+        print(f"takeback intake {command}: {exc}", file=sys.stderr)
         return 2
-    storage = Storage(settings.database_url)
+    storage = Storage(settings.database_url, scrypt=settings.scrypt)
     try:
-        found = storage.migrate()
-    except IntakeError as exc:
-        print(f"takeback intake migrate: {exc}", file=sys.stderr)
+        output = work(storage)
+    except (ValueError, IntakeError) as exc:
+        print(f"takeback intake {command}: {exc}", file=sys.stderr)
         return 1
     finally:
         storage.dispose()
-    if found == schema_head():
-        print(f"The intake database is up to date (schema {found}).")
-    elif found is None:
-        print(f"Created the intake database's tables (schema {schema_head()}).")
-    else:
-        print(f"Upgraded the intake database from schema {found} to {schema_head()}.")
+    print(output)
     return 0
 
 
-def _run_add_platform(args: argparse.Namespace) -> int:
-    from ..intake_host import IntakeError, SignalType, Storage
+def _run_migrate(args: argparse.Namespace) -> int:
+    from ..intake_host import schema_head
 
-    try:
-        settings = _settings(args)
-    except ValueError as exc:
-        print(f"takeback intake add-platform: {exc}", file=sys.stderr)
-        return 2
+    def migrate(storage: Storage) -> str:
+        found = storage.migrate()
+        if found == schema_head():
+            return f"The intake database is up to date (schema {found})."
+        if found is None:
+            return f"Created the intake database's tables (schema {schema_head()})."
+        return f"Upgraded the intake database from schema {found} to {schema_head()}."
+
+    return _on_database(args, "migrate", migrate)
+
+
+def _run_add_platform(args: argparse.Namespace) -> int:
+    from ..intake_host import SignalType
+
     names = [part.strip() for part in args.signal_types.split(",") if part.strip()]
     unknown = [name for name in names if name not in {t.value for t in SignalType}]
     if unknown:
         known = ", ".join(t.value for t in SignalType)
         print(f"takeback intake add-platform: unknown signal type {unknown[0]}; choose from {known}", file=sys.stderr)
         return 2
-    extras = [SignalType(name) for name in names]
-    storage = Storage(settings.database_url, scrypt=settings.scrypt)
-    try:
+
+    def add(storage: Storage) -> str:
         storage.check_schema()
-        keys = storage.add_platform(args.name, extras)
-    except (ValueError, IntakeError) as exc:
-        print(f"takeback intake add-platform: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        storage.dispose()
-    print(json.dumps(keys.to_json(), indent=2))
-    return 0
+        return json.dumps(storage.add_platform(args.name, [SignalType(name) for name in names]).to_json(), indent=2)
+
+    return _on_database(args, "add-platform", add)
 
 
 def _run_rotate_platform_keys(args: argparse.Namespace) -> int:
-    from ..intake_host import IntakeError, Storage
-
-    try:
-        settings = _settings(args)
-    except ValueError as exc:
-        print(f"takeback intake rotate-platform-keys: {exc}", file=sys.stderr)
-        return 2
-    storage = Storage(settings.database_url, scrypt=settings.scrypt)
-    try:
+    def rotate(storage: Storage) -> str:
         storage.check_schema()
-        keys = storage.rotate_platform_keys(args.name)
-    except (ValueError, IntakeError) as exc:
-        print(f"takeback intake rotate-platform-keys: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        storage.dispose()
-    print(json.dumps(keys.to_json(), indent=2))
-    return 0
+        return json.dumps(storage.rotate_platform_keys(args.name).to_json(), indent=2)
+
+    return _on_database(args, "rotate-platform-keys", rotate)
