@@ -9,6 +9,8 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 
 import uvicorn
@@ -65,15 +67,22 @@ def worker_app() -> FastAPI:
     return create_app(Settings(**{**raw, "scrypt": ScryptParams(**raw["scrypt"])}))
 
 
+@contextmanager
+def _storage_for(settings: Settings) -> Iterator[Storage]:
+    """A storage layer of its own for one check or migration, disposed of after."""
+    storage = Storage(settings.database_url, scrypt=settings.scrypt)
+    try:
+        yield storage
+    finally:
+        storage.dispose()
+
+
 def _migrate(settings: Settings, storage: Storage | None) -> None:
     if storage is not None:
         storage.migrate()
         return
-    own = Storage(settings.database_url, scrypt=settings.scrypt)
-    try:
+    with _storage_for(settings) as own:
         own.migrate()
-    finally:
-        own.dispose()
 
 
 def serve(settings: Settings, *, workers: int = 1) -> None:
@@ -91,11 +100,8 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
     if workers == 1:
         uvicorn.Server(_config(settings)).run()
         return
-    storage = Storage(settings.database_url, scrypt=settings.scrypt)
-    try:
+    with _storage_for(settings) as storage:
         storage.check_schema()
-    finally:
-        storage.dispose()
     os.environ[_WORKER_SETTINGS] = json.dumps(asdict(settings))
     _silence_access_log()
     uvicorn.run(
