@@ -117,7 +117,7 @@ def test_a_platform_paging_during_writes_at_other_processes_misses_nothing(
 
     def writer(service: ServiceProcess) -> None:
         with httpx.Client(base_url=service.url, timeout=60) as client:
-            for _ in range(20):
+            for _ in range(12):
                 items = [image_item(secrets.token_hex(6)) for _ in range(3)]
                 response = client.post(
                     "/v1/cases", json=create_body(items, new_case_key()), headers={"Idempotency-Key": idempotency_key()}
@@ -141,8 +141,10 @@ def test_a_platform_paging_during_writes_at_other_processes_misses_nothing(
 
     headers = {"Ocp-Apim-Subscription-Key": platform.subscription_key, "x-functions-key": platform.function_key}
     syncs: list[tuple[float, set[str]]] = []
-    with ThreadPoolExecutor(2) as pool, httpx.Client(base_url=three[2].url, headers=headers, timeout=60) as reader:
-        writers = [pool.submit(writer, service) for service in three[:2]]
+    with ThreadPoolExecutor(6) as pool, httpx.Client(base_url=three[2].url, headers=headers, timeout=60) as reader:
+        # Six writers at once, three at each of two processes, keep the feed's head moving while the reader,
+        # at the third, keeps reaching it: a cursor that passed a write still in flight would skip it.
+        writers = [pool.submit(writer, service) for service in three[:2] for _ in range(3)]
         while not all(w.done() for w in writers):
             syncs.append(sync(reader))
         for w in writers:
