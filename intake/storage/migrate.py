@@ -13,6 +13,7 @@ refuses any mark above 1) cannot start on a database a newer service has changed
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from pathlib import Path
 
@@ -34,7 +35,19 @@ _MIGRATION_LOCK = 7_162_014
 
 @cache
 def _script() -> ScriptDirectory:
+    # Alembic tells at INFO which dialect it found each time it looks at a database: noise in the service's
+    # log. What it does while upgrading (INFO "Running upgrade ...") stays visible to `takeback intake migrate`.
+    logging.getLogger("alembic.runtime.migration").addFilter(_drop_context_notes)
     return ScriptDirectory(str(REVISIONS), version_locations=[str(REVISIONS)])
+
+
+def _drop_context_notes(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith(("Context impl", "Will assume"))
+
+
+def _context(conn: Connection, **opts: object) -> MigrationContext:
+    _script()  # its logging filter first
+    return MigrationContext.configure(conn, opts=opts)
 
 
 def head() -> str:
@@ -51,7 +64,7 @@ def current_revision(conn: Connection) -> str | None:
 
     A first-release mark above 1 comes back as ``schema_version N``, which no revision here knows.
     """
-    found = MigrationContext.configure(conn).get_current_revision()
+    found = _context(conn).get_current_revision()
     if found is not None or not sa.inspect(conn).has_table("counters"):
         return found
     mark = conn.execute(sa.text("SELECT value FROM counters WHERE name = 'schema_version'")).scalar()
@@ -87,9 +100,7 @@ def upgrade(conn: Connection, where: str) -> str | None:
     if found is not None and found not in _known():
         raise DatabaseTooNew(where, found, head())
     script = _script()
-    context = MigrationContext.configure(
-        conn, opts={"fn": lambda heads, _context: script._upgrade_revs(head(), heads)}
-    )
+    context = _context(conn, fn=lambda heads, _migration: script._upgrade_revs(head(), heads))
     with Operations.context(context):
         if found is not None and context.get_current_revision() is None:
             context.stamp(script, found)  # a first-release database: its tables are revision 0001's
