@@ -20,7 +20,9 @@ Tree (``code`` is what ``{"error": {"code": ...}}`` carries, an ``IntakeErrorCod
     ├── PlatformUnauthorised 401 platform_unauthorised   platform keys missing or wrong
     ├── NotFound             404 not_found               no such endpoint
     ├── MethodNotAllowed     405 method_not_allowed      the endpoint does not take that method
-    └── DatabaseUnavailable      database_unavailable    at start-up: the database cannot be opened or created
+    ├── DatabaseUnavailable      database_unavailable    at start-up: the database cannot be opened or created
+    ├── DatabaseOutOfDate        database_out_of_date    at start-up: an older schema (``takeback intake migrate``)
+    └── DatabaseTooNew           database_too_new        at start-up: a newer release changed the database's schema
 
 Messages never repeat what the request carried: no fingerprints, keys or case numbers.
 """
@@ -32,6 +34,8 @@ import enum
 __all__ = [
     "BadRequest",
     "BodyTooLarge",
+    "DatabaseOutOfDate",
+    "DatabaseTooNew",
     "DatabaseUnavailable",
     "CaseNotFound",
     "CaseWithdrawn",
@@ -50,7 +54,7 @@ __all__ = [
 class IntakeErrorCode(enum.StrEnum):
     """What ``error.code`` says. The values are part of the protocol and never change.
 
-    ``database_unavailable`` is only reported when the service starts, never in an answer.
+    The ``database_*`` codes are only reported when the service starts, never in an answer.
     """
 
     INTERNAL_ERROR = "internal_error"
@@ -72,6 +76,8 @@ class IntakeErrorCode(enum.StrEnum):
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     DATABASE_UNAVAILABLE = "database_unavailable"
+    DATABASE_OUT_OF_DATE = "database_out_of_date"
+    DATABASE_TOO_NEW = "database_too_new"
 
 
 class IntakeError(Exception):
@@ -199,4 +205,35 @@ class DatabaseUnavailable(IntakeError):
         super().__init__(
             f"Cannot open the intake database at {where}. Check the address (--db or TAKEBACK_INTAKE_DB), "
             "that the server is running, and that the folder exists and is writable."
+        )
+
+
+class DatabaseOutOfDate(IntakeError):
+    """The service cannot start: the database is empty or its schema is older than this release's."""
+
+    code = IntakeErrorCode.DATABASE_OUT_OF_DATE
+
+    def __init__(self, where: str, found: str | None, expected: str) -> None:
+        self.found, self.expected = found, expected
+        state = (
+            "has no tables yet"
+            if found is None
+            else f"has an older schema (revision {found}; this service needs {expected})"
+        )
+        super().__init__(
+            f"The intake database at {where} {state}. Back it up, run 'takeback intake migrate' with the same "
+            "database, then start the service again."
+        )
+
+
+class DatabaseTooNew(IntakeError):
+    """The service cannot start: a newer release changed the database's schema, and this one never downgrades."""
+
+    code = IntakeErrorCode.DATABASE_TOO_NEW
+
+    def __init__(self, where: str, found: str, expected: str) -> None:
+        self.found, self.expected = found, expected
+        super().__init__(
+            f"The intake database at {where} was changed by a newer version of the service (schema {found}; this "
+            f"version knows up to {expected}). Run the newer version; this one leaves the database untouched."
         )

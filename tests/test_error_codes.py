@@ -35,6 +35,7 @@ PINNED = {
         "missing_idempotency_key", "invalid_idempotency_key", "invalid_page_token", "invalid_request",
         "body_too_large", "missing_case_key", "case_not_found", "too_many_attempts", "idempotency_conflict",
         "case_withdrawn", "platform_unauthorised", "not_found", "method_not_allowed", "database_unavailable",
+        "database_out_of_date", "database_too_new",
     }),
 }
 MODULES = list(PINNED)
