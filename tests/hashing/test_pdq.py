@@ -117,7 +117,7 @@ def test_fast_variant_refuses_what_the_exact_one_refuses():
 def test_resampling_matrix_is_exactly_zero_outside_the_filter_support(length):
     # Two box passes of width w reach at most 2w - 1 samples; stray float residues elsewhere once made the
     # reduced photo path multiply dense matrices (70x slower on rotated photos) without changing any hash.
-    from hashing.pdq import _jarosz_window, _resampling_matrix
+    from hashing.pdq import jarosz_window, resampling_matrix
 
-    window = _jarosz_window(length)
-    assert (_resampling_matrix(length) != 0).sum(axis=1).max() <= 2 * window - 1
+    window = jarosz_window(length)
+    assert (resampling_matrix(length) != 0).sum(axis=1).max() <= 2 * window - 1
