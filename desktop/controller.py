@@ -7,6 +7,7 @@ person lives here, in memory only, and :meth:`Controller.start_over` drops all o
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import threading
 from collections.abc import Callable, Sequence
@@ -48,6 +49,7 @@ class _SendPlan:
     idempotency_key: str
     case_key: str | None = None  # only for a new case
     credentials: Any = None  # known once the case exists
+    attempted: bool = False  # sent at least once: a retry must repeat exactly these items
 
 
 @dataclass
@@ -70,10 +72,18 @@ class CaseFile:
 
 def _fingerprint_count(fingerprints: Any) -> int:
     exact = 2  # MD5 and SHA-256
-    pdq = len(getattr(fingerprints, "pdq", ()) or ())
+    # Each distinct PDQ hash is sent (and counted by the service) once; the stored view is one of the turns.
+    pdq = len({entry.hash.digest for entry in (*getattr(fingerprints, "pdq", ()), *getattr(fingerprints, "dihedral", ()))})
     frames = len(getattr(fingerprints, "vpdq", ()) or ())
     tmk = 1 if getattr(fingerprints, "tmk", None) is not None else 0
     return exact + pdq + frames + tmk
+
+
+def _as_sent(fingerprints: Any, dihedral: bool) -> Any:
+    """The fingerprints without the turned and mirrored PDQ hashes when the person left them out."""
+    if dihedral or not getattr(fingerprints, "dihedral", ()):
+        return fingerprints
+    return dataclasses.replace(fingerprints, dihedral=())
 
 
 def _is_cancelled(error: BaseException) -> bool:
@@ -145,6 +155,8 @@ class Controller(QObject):
         self.credentials: Any = None
         self.case_status: Any = None
         self._plan: _SendPlan | None = None
+        #: Also send each photo's PDQ turned and mirrored (the review screen's "mirrored or turned" box).
+        self.dihedral = True
         self._hash_cancel = threading.Event()
         self._hash_jobs: dict[FileEntry, Job] = {}
         self._hash_run: list[FileEntry] = []
@@ -291,6 +303,13 @@ class Controller(QObject):
     def usable_entries(self) -> tuple[FileEntry, ...]:
         return tuple(e for e in self.files.entries if e.state.usable)
 
+    def set_dihedral(self, include: bool) -> None:
+        """Whether each photo's PDQ is also sent turned and mirrored; a send already tried keeps its items."""
+        if include != self.dihedral:
+            self.dihedral = include
+            if self._plan is not None and not self._plan.attempted:
+                self._plan = None
+
     def review_summary(self) -> ReviewSummary:
         usable = self.usable_entries()
         videos = sum(1 for e in usable if e.kind is FileKind.VIDEO)
@@ -298,7 +317,7 @@ class Controller(QObject):
         return ReviewSummary(
             photos=len(usable) - videos,
             videos=videos,
-            fingerprints=sum(_fingerprint_count(e.fingerprints) for e in usable),
+            fingerprints=sum(_fingerprint_count(_as_sent(e.fingerprints, self.dihedral)) for e in usable),
             low_quality=low,
         )
 
@@ -311,7 +330,7 @@ class Controller(QObject):
         plan = _SendPlan(
             program=program,
             entries=usable,
-            items=self.backend.to_items([e.fingerprints for e in usable]),
+            items=self.backend.to_items([_as_sent(e.fingerprints, self.dihedral) for e in usable]),
             idempotency_key=self.backend.new_idempotency_key(),
         )
         if self.mode is Mode.NEW_CASE:
@@ -334,6 +353,7 @@ class Controller(QObject):
             self.send_failed.emit("There are no fingerprints to send. Add photos or videos first.")
             return
         backend, new_case = self.backend, self.mode is Mode.NEW_CASE
+        plan.attempted = True
 
         def work(ctx: JobContext) -> Any:
             if not new_case:

@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         c.hashing_finished.connect(self._on_hashing_finished)
 
         self.review.payload_requested.connect(lambda: self.review.set_payload(c.payload_text()))
+        self.review.dihedral_toggled.connect(self._on_review_dihedral_toggled)
         self.review.back_requested.connect(lambda: self.go(Page.FINGERPRINT))
         self.review.send_requested.connect(self.start_sending)
 
@@ -359,14 +360,22 @@ class MainWindow(QMainWindow):
 
     # --- review and send -----------------------------------------------------------------------------------
     def show_review(self) -> None:
-        c = self.controller
         self.review.reset()
+        self.review.dihedral.setChecked(self.controller.dihedral)
+        self._show_review_summary()
+        self.go(Page.REVIEW)
+
+    def _show_review_summary(self) -> None:
+        c = self.controller
         self.review.set_summary(
             c.review_summary(),
             under_18=_wire_value(c.program) == "under18",
             adding=c.mode is Mode.ADD_TO_CASE,
         )
-        self.go(Page.REVIEW)
+
+    def _on_review_dihedral_toggled(self, include: bool) -> None:
+        self.controller.set_dihedral(include)
+        self._show_review_summary()
 
     def start_sending(self) -> None:
         self.go(Page.SEND)
