@@ -31,7 +31,7 @@ from PIL import ExifTags, Image
 from ._files import checked_open
 from ._orientation import dihedral_between, exif_after, show
 from ._pillow import check_size, decoding, open_image, quiet_pillow
-from ._reduced_pdq import block_size_for, pdq_from_block_means
+from ._reduced_pdq import block_size_for, pdq_from_block_means, pdq_views_from_block_means
 from .detect import HEADER_SIZE, MediaFormat, format_of_header
 from .errors import Cancelled, FileChanged, FileUnreadable, TooLarge, UnsupportedFormat
 from .exact import CHUNK_SIZE
@@ -151,10 +151,10 @@ def _views(picture: _Decoded, dihedral: bool) -> dict[Dihedral | None, PdqHash]:
         if len(wanted) > 2:
             return pdq_dihedral_from_luma(shown)
         return {key: pdq_from_luma(_turn(shown, key)) for key in wanted}
-    return {
-        key: pdq_from_block_means(picture.luma, picture.full_shape, picture.block, exif_after(picture.display, key))
-        for key in wanted
-    }
+    keys = sorted(wanted, key=lambda key: key is not None)  # any order; the displayed view first
+    orientations = tuple(exif_after(picture.display, key) for key in keys)
+    views = pdq_views_from_block_means(picture.luma, picture.full_shape, picture.block, orientations)
+    return {key: views[orientation] for key, orientation in zip(keys, orientations, strict=True)}
 
 
 def _turn(shown: np.ndarray, transform: Dihedral | None) -> np.ndarray:

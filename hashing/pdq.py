@@ -67,23 +67,18 @@ def pdq_from_luma(y: np.ndarray) -> PdqHash:
     """PDQ hash and quality of a float32 luma image (values 0..255), as ``pdqHash256FromFloatLuma``."""
     if y.ndim != 2:
         raise ValueError(f"expected a 2-D luma array, got shape {y.shape}")
-    rows, cols = y.shape
-    if rows < MIN_DIMENSION or cols < MIN_DIMENSION:
-        return PdqHash(bytes(32), 0)
-    y64 = _downsample_to_64(np.asarray(y, dtype=np.float32))
-    quality = quality_of_64x64(y64)
-    block = dct16(y64)
-    return PdqHash(bits_to_digest(block), quality)
+    (pdq,) = _pdq_of_views([y])
+    return pdq
 
 
 def pdq_dihedral_from_luma(y: np.ndarray) -> dict[Dihedral | None, PdqHash]:
     """PDQ of the luma image and of its seven turned and mirrored copies, each exactly as the reference hashes it.
 
-    Meta's ``computeDihedral`` derives the seven from one DCT by flipping signs, but the box filter's float32
-    running sums round differently once the pixels run the other way, so those hashes are a few bits off the
-    hash of the turned picture itself (``tests/hashing/test_pdq.py`` measures it). Here each copy is filtered
-    as the reference would filter it; the copies that only reverse the order of the rows share their first
-    pass (it runs along the rows), so eight hashes cost about six times one.
+    Meta's ``computeDihedral`` derives the seven from one DCT by flipping signs, but the decimation does not
+    sample symmetrically and the box filter's float32 running sums round differently once the pixels run the
+    other way, so those hashes are far from the hash of the turned picture itself (up to 56 bits on 256-pixel
+    pictures; ``tests/hashing/test_pdq.py`` measures it). Here each copy is filtered as the reference would
+    filter it, the four copies of each shape side by side in one pass over the rows.
 
     Returns:
         The hash of ``y`` under key ``None``, and of each transformed copy under its :class:`Dihedral`.
@@ -91,23 +86,12 @@ def pdq_dihedral_from_luma(y: np.ndarray) -> dict[Dihedral | None, PdqHash]:
     if y.ndim != 2:
         raise ValueError(f"expected a 2-D luma array, got shape {y.shape}")
     y = np.asarray(y, dtype=np.float32)
-    if min(y.shape) < MIN_DIMENSION:
-        return {key: PdqHash(bytes(32), 0) for key in (None, *Dihedral)}
     hashes: dict[Dihedral | None, PdqHash] = {}
     for swap in (False, True):
         base = y.T if swap else y
-        rows, cols = base.shape
-        for reverse_cols in (False, True):
-            across = np.ascontiguousarray((base[:, ::-1] if reverse_cols else base).T)
-            first = across if (rows, cols) == (64, 64) else box_filter_axis0(across, jarosz_window(cols))
-            for reverse_rows in (False, True):
-                turned = first[:, ::-1] if reverse_rows else first
-                if (rows, cols) == (64, 64):  # the reference hashes a 64x64 image unfiltered
-                    y64 = np.ascontiguousarray(turned.T)
-                else:
-                    y64 = _after_first_pass(turned, rows, cols)
-                key = _DIHEDRAL_BY_AXES[swap, reverse_rows, reverse_cols]
-                hashes[key] = PdqHash(bits_to_digest(dct16(y64)), quality_of_64x64(y64))
+        keys = [_DIHEDRAL_BY_AXES[swap, rows, cols] for rows in (False, True) for cols in (False, True)]
+        views = [base[:: -1 if rows else 1, :: -1 if cols else 1] for rows in (False, True) for cols in (False, True)]
+        hashes.update(zip(keys, _pdq_of_views(views), strict=True))
     return hashes
 
 
@@ -123,33 +107,44 @@ _DIHEDRAL_BY_AXES: dict[tuple[bool, bool, bool], Dihedral | None] = {
     (True, True, True): Dihedral.TRANSVERSE,
 }
 
-
-def _downsample_to_64(y: np.ndarray) -> np.ndarray:
-    rows, cols = y.shape
-    if rows == 64 and cols == 64:
-        return y
-    # The reference filters along rows, then along columns, twice (PDQ_NUM_JAROSZ_XY_PASSES). Every pass
-    # here runs along axis 0 of a C-contiguous array, so numpy adds whole lines at once; the image is
-    # transposed between passes instead.
-    across = np.ascontiguousarray(y.T)
-    return _filter_and_decimate(across, rows, cols)
+#: Floats filtered side by side at most: views are batched up to this (64 MB), bigger ones go one by one.
+_BATCH_FLOATS = 16 * 1024 * 1024
 
 
-def _filter_and_decimate(across: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """The second to fourth steps of the filter, and the decimation, given the transposed luma (cols, rows)."""
-    along_rows = box_filter_axis0(across, jarosz_window(cols))  # first pass, still transposed
-    return _after_first_pass(along_rows, rows, cols)
+def _pdq_of_views(views: list[np.ndarray]) -> list[PdqHash]:
+    """Exact PDQ of luma images of one shape, filtered together so each numpy call covers them all."""
+    rows, cols = views[0].shape
+    if rows < MIN_DIMENSION or cols < MIN_DIMENSION:
+        return [PdqHash(bytes(32), 0) for _ in views]
+    if (rows, cols) == (64, 64):  # the reference hashes a 64x64 image unfiltered
+        y64s = [np.asarray(view, dtype=np.float32) for view in views]
+    else:
+        per_batch = max(1, _BATCH_FLOATS // (rows * cols))
+        y64s = [y64 for start in range(0, len(views), per_batch) for y64 in _downsample(views[start : start + per_batch])]
+    blocks = dct16(np.stack(y64s))
+    return [PdqHash(bits_to_digest(block), quality_of_64x64(y64)) for block, y64 in zip(blocks, y64s, strict=True)]
 
 
-def _after_first_pass(along_rows: np.ndarray, rows: int, cols: int) -> np.ndarray:
+def _downsample(views: list[np.ndarray]) -> list[np.ndarray]:
+    """The reference's Jarosz filter and decimation to 64x64 of each view (all of one shape).
+
+    The reference filters along rows, then along columns, twice (PDQ_NUM_JAROSZ_XY_PASSES). Here every pass
+    runs down axis 0 of one C-contiguous array holding all views side by side, transposed between passes;
+    the last two passes only compute the 64 decimated columns and rows.
+    """
+    rows, cols = views[0].shape
     window_along_rows, window_along_cols = jarosz_window(cols), jarosz_window(rows)
-    y = box_filter_axis0(np.ascontiguousarray(along_rows.T), window_along_cols)
-    across = np.ascontiguousarray(y.T)
     row_index = ((np.arange(64) + 0.5) * rows / 64).astype(np.intp)
     col_index = ((np.arange(64) + 0.5) * cols / 64).astype(np.intp)
-    # The last two passes only matter at the 64 decimated columns and rows.
-    picked = box_filter_axis0(across, window_along_rows, keep=col_index)  # (64, rows)
-    return box_filter_axis0(np.ascontiguousarray(picked.T), window_along_cols, keep=row_index)
+
+    def side_by_side(arrays: list[np.ndarray], window: int, keep: np.ndarray | None = None) -> list[np.ndarray]:
+        joined = np.concatenate([np.asarray(a, dtype=np.float32).T for a in arrays], axis=1)
+        return np.split(box_filter_axis0(joined, window, keep), len(arrays), axis=1)
+
+    along_rows = side_by_side(views, window_along_rows)  # each (cols, rows)
+    along_cols = side_by_side(along_rows, window_along_cols)  # each (rows, cols)
+    picked_cols = side_by_side(along_cols, window_along_rows, col_index)  # each (64, rows)
+    return [np.ascontiguousarray(y64) for y64 in side_by_side(picked_cols, window_along_cols, row_index)]
 
 
 def jarosz_window(old_dimension: int) -> int:
@@ -229,15 +224,16 @@ def dct_matrix() -> np.ndarray:
 def dct16(y64: np.ndarray) -> np.ndarray:
     """The 16x16 low-frequency DCT block (DC excluded) of a 64x64 float32 image, summed in the reference's order.
 
-    This float block is also the PDQF frame feature that TMK uses.
+    This float block is also the PDQF frame feature that TMK uses. A stack of images, ``(n, 64, 64)``, gives a
+    stack of blocks, each the same as alone: the sums only run over the last two axes.
     """
     d = dct_matrix()
-    partial = np.zeros((16, 64), dtype=np.float32)
+    partial = np.zeros((*y64.shape[:-2], 16, 64), dtype=np.float32)
     for k in range(64):
-        partial += d[:, k : k + 1] * y64[k : k + 1, :]
-    block = np.zeros((16, 16), dtype=np.float32)
+        partial += d[:, k : k + 1] * y64[..., k : k + 1, :]
+    block = np.zeros((*y64.shape[:-2], 16, 16), dtype=np.float32)
     for k in range(64):
-        block += partial[:, k : k + 1] * d[:, k][None, :]
+        block += partial[..., :, k : k + 1] * d[:, k]
     return block
 
 

@@ -9,9 +9,10 @@ an over-saturated bridge (its RGB clamps hard, where a JPEG's Y plane stops bein
 natural-like textures drawn from a fixed seed (a brick wall, 1/f "clouds", saturated flowers on grass).
 
 The reference is what a platform computes: Pillow's full RGB decode, EXIF orientation applied, through Meta's
-C++ PDQ (``pdqhash``, a test dependency). Run it to print the distance distribution of ``hash_image``::
+C++ PDQ (``pdqhash``, a test dependency). Run it to print the distance distribution of ``hash_image``, or
+with ``--blocks`` the error of JPEG's reduced decoding by block size over PDQ's filter window::
 
-    python tools/pdq_corpus.py [--full] [--max-side N]
+    python tools/pdq_corpus.py [--full] [--max-side N] [--jpeg-only] [--blocks]
 """
 
 from __future__ import annotations
@@ -316,14 +317,61 @@ def _class_order(name: str) -> int:
     return names.index(name)
 
 
+def block_error_table(cases: list[Case]) -> str:
+    """Distance to the reference of JPEGs decoded at 1/2, 1/4 and 1/8, by block size over PDQ's filter window.
+
+    This is the evidence for the decoding rule in ``hashing/_reduced_pdq.py``: each JPEG (quality >= 50) is
+    decoded by libjpeg's DCT scaling as RGB, and its luma block means are hashed with the reference filter.
+    """
+    from hashing._reduced_pdq import pdq_from_block_means
+    from hashing.pdq import jarosz_window, luma
+
+    buckets = ((0, 1 / 4, "<= 1/4"), (1 / 4, 1 / 3 + 1e-9, "1/4 .. 1/3"), (1 / 3 + 1e-9, 0.5 + 1e-9, "1/3 .. 1/2"),
+               (0.5 + 1e-9, 0.9, "1/2 .. 0.9"), (0.9, 99, ">= 0.9"))
+    found: dict[str, list[tuple[int, str]]] = {label: [] for _, _, label in buckets}
+    for case in cases:
+        data = encode(case)
+        digest, quality = reference_pdq(reference_rgb(data))
+        if quality < 50:
+            continue
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            orientation = image.getexif().get(0x0112, 1)
+        window = min(jarosz_window(width), jarosz_window(height))
+        for block in (2, 4, 8):
+            with Image.open(io.BytesIO(data)) as image:
+                image.draft("RGB", (width // block, height // block))
+                image.load()
+                if image.size != (-(-width // block), -(-height // block)):
+                    continue
+                ours = pdq_from_block_means(luma(np.asarray(image)), (height, width), block, orientation)
+            distance = (int.from_bytes(digest, "big") ^ int.from_bytes(ours.digest, "big")).bit_count()
+            ratio = block / window
+            label = next(label for low, high, label in buckets if low <= ratio < high)
+            found[label].append((distance, case.name))
+    lines = [f"{'block / window':<16}{'hashes':>7}{'median':>8}{'p95':>6}{'max':>5}  worst file"]
+    for label, results in found.items():
+        if results:
+            distances = np.array([d for d, _ in results])
+            lines.append(f"{label:<16}{len(results):>7}{np.median(distances):>8.1f}{np.percentile(distances, 95):>6.1f}"
+                         f"{distances.max():>5}  {max(results)[1]}")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="three times as many JPEG cases, more lossless sizes")
     parser.add_argument("--max-side", type=int, default=10**6, help="skip pictures with a longer side")
     parser.add_argument("--jpeg-only", action="store_true")
+    parser.add_argument("--blocks", action="store_true",
+                        help="instead: the JPEG error by block size over filter window (the decoding rule's evidence)")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     from hashing import hash_image
+
+    if args.blocks:
+        print(block_error_table(jpeg_cases(full=args.full, max_side=args.max_side)))
+        return 0
 
     cases = jpeg_cases(full=args.full, max_side=args.max_side)
     if not args.jpeg_only:

@@ -271,3 +271,50 @@ def test_quick_exit_while_fingerprinting_stops_the_work(qtbot, make_window, stub
     assert window.controller.runner.wait(5000)
     assert time.monotonic() - started < 5, "the slow files stopped when asked, not after their 10 seconds"
     assert window.controller.files.rowCount() == 0
+
+
+def test_turned_and_mirrored_fingerprints_are_sent_unless_the_person_leaves_them_out(
+    qtbot, make_window, stub_backend, tmp_path, monkeypatch
+):
+    import dataclasses
+
+    from desktop.views.review import DIHEDRAL
+    from hashing import Dihedral, DihedralPdq, PdqHash
+
+    fingerprint, to_items = stub_backend.fingerprint, stub_backend.to_items
+    turns = tuple(DihedralPdq(turn, PdqHash(bytes([n + 1]) * 32, 100)) for n, turn in enumerate(Dihedral))
+    monkeypatch.setattr(stub_backend, "fingerprint",
+                        lambda *args: dataclasses.replace(fingerprint(*args), dihedral=turns))
+    handed_over: list[list] = []
+    monkeypatch.setattr(stub_backend, "to_items", lambda results: handed_over.append(results) or to_items(results))
+    window = make_window(stub_backend)
+    window.welcome.adult.click()
+    window.welcome.start_button.click()
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"x")
+    with qtbot.waitSignal(window.controller.files_added, timeout=5000):
+        window.choose.paths_dropped.emit([photo])
+    with qtbot.waitSignal(window.controller.hashing_finished, timeout=5000):
+        qtbot.mouseClick(window.choose.next, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.fingerprint.next, Qt.MouseButton.LeftButton)
+
+    box = window.review.dihedral
+    assert box.isVisible() and box.isChecked() and box.text() == DIHEDRAL
+    assert "10 fingerprints in total" in window.review.summary.text()  # MD5, SHA-256, shown and 7 turned
+    qtbot.mouseClick(window.review.show_payload, Qt.MouseButton.LeftButton)
+    assert handed_over[-1][0].dihedral == turns
+    box.click()
+    assert "3 fingerprints in total" in window.review.summary.text()
+    assert window.review.payload.isHidden() and window.review.show_payload.isEnabled()  # shown payload is stale
+    qtbot.mouseClick(window.review.show_payload, Qt.MouseButton.LeftButton)
+    assert handed_over[-1][0].dihedral == ()
+    window.review.consent.setChecked(True)
+    window.review.attestation.setChecked(True)
+    with qtbot.waitSignal(window.controller.sent, timeout=5000):
+        qtbot.mouseClick(window.review.send, Qt.MouseButton.LeftButton)
+    assert handed_over[-1][0].dihedral == ()
+
+    monkeypatch.setattr(window, "confirm", lambda *args: True)
+    with qtbot.waitSignal(window.controller.was_reset, timeout=1000):
+        qtbot.mouseClick(window.start_over_button, Qt.MouseButton.LeftButton)
+    assert window.controller.dihedral  # the next person starts with the default
