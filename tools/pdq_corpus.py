@@ -183,6 +183,21 @@ _STORE = {
 }
 
 
+def turned_pillow() -> dict:
+    """Each :class:`hashing.Dihedral` turn as the Pillow operation a platform's copy would have gone through."""
+    from hashing import Dihedral
+
+    return {
+        Dihedral.ROTATE_90: Image.Transpose.ROTATE_90,
+        Dihedral.ROTATE_180: Image.Transpose.ROTATE_180,
+        Dihedral.ROTATE_270: Image.Transpose.ROTATE_270,
+        Dihedral.FLIP_HORIZONTAL: Image.Transpose.FLIP_LEFT_RIGHT,
+        Dihedral.FLIP_VERTICAL: Image.Transpose.FLIP_TOP_BOTTOM,
+        Dihedral.TRANSPOSE: Image.Transpose.TRANSPOSE,
+        Dihedral.TRANSVERSE: Image.Transpose.TRANSVERSE,
+    }
+
+
 def reference_rgb(data: bytes) -> np.ndarray:
     """What a platform decodes: Pillow's RGB of the file with EXIF orientation applied."""
     import pillow_heif

@@ -15,6 +15,7 @@ from hashing.pdq import (
     pdq_from_rgb,
 )
 from hashing.results import Dihedral, PdqHash
+from tools import pdq_corpus
 
 
 def reference_pdq(rgb: np.ndarray) -> tuple[str, int]:
@@ -131,15 +132,7 @@ def test_resampling_matrix_is_exactly_zero_outside_the_filter_support(length):
     assert (resampling_matrix(length) != 0).sum(axis=1).max() <= 2 * window - 1
 
 
-TURNS = {
-    Dihedral.ROTATE_90: Image.Transpose.ROTATE_90,
-    Dihedral.ROTATE_180: Image.Transpose.ROTATE_180,
-    Dihedral.ROTATE_270: Image.Transpose.ROTATE_270,
-    Dihedral.FLIP_HORIZONTAL: Image.Transpose.FLIP_LEFT_RIGHT,
-    Dihedral.FLIP_VERTICAL: Image.Transpose.FLIP_TOP_BOTTOM,
-    Dihedral.TRANSPOSE: Image.Transpose.TRANSPOSE,
-    Dihedral.TRANSVERSE: Image.Transpose.TRANSVERSE,
-}
+TURNS = pdq_corpus.turned_pillow()
 
 
 def _turned_reference(rgb: np.ndarray) -> dict[Dihedral | None, tuple[str, int]]:

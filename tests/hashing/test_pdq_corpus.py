@@ -21,15 +21,7 @@ from tools.pdq_corpus import Case, Measured
 #: The acceptance bar of issue 9 for JPEGs; lossless-decoded formats must be exact.
 JPEG_P95, JPEG_MAX = 2, 6
 
-_PILLOW = {
-    Dihedral.ROTATE_90: Image.Transpose.ROTATE_90,
-    Dihedral.ROTATE_180: Image.Transpose.ROTATE_180,
-    Dihedral.ROTATE_270: Image.Transpose.ROTATE_270,
-    Dihedral.FLIP_HORIZONTAL: Image.Transpose.FLIP_LEFT_RIGHT,
-    Dihedral.FLIP_VERTICAL: Image.Transpose.FLIP_TOP_BOTTOM,
-    Dihedral.TRANSPOSE: Image.Transpose.TRANSPOSE,
-    Dihedral.TRANSVERSE: Image.Transpose.TRANSVERSE,
-}
+_PILLOW = pdq_corpus.turned_pillow()
 
 
 def _measure(cases: list[Case]) -> list[Measured]:
