@@ -42,10 +42,10 @@ import numpy as np
 from .pdq import MIN_DIMENSION, bits_to_digest, dct16, jarosz_window, quality_of_64x64, resampling_matrix
 from .results import PdqHash
 
-__all__ = ["BLOCK_WINDOW_RATIO", "block_size_for", "pdq_from_block_means", "pdq_views_from_block_means"]
+__all__ = ["BLOCKS_PER_WINDOW", "block_size_for", "pdq_from_block_means", "pdq_views_from_block_means"]
 
-#: A block may span at most this fraction of PDQ's box-filter window (measured: see the module docstring).
-BLOCK_WINDOW_RATIO = 1 / 3
+#: PDQ's box-filter window must span at least this many blocks (measured: see the module docstring).
+BLOCKS_PER_WINDOW = 3
 
 # For each EXIF orientation: which stored axis becomes the displayed rows and columns, and whether it runs
 # backwards. Matches Pillow's ``ImageOps.exif_transpose`` (2 = mirror, 3 = 180 degrees, 6 = 90 clockwise ...).
@@ -65,7 +65,7 @@ def block_size_for(width: int, height: int) -> int:
     """The largest reduction factor (8, 4, 2, else 1) whose block spans at most a third of PDQ's window."""
     window = min(jarosz_window(width), jarosz_window(height))
     for factor in (8, 4, 2):
-        if factor <= window * BLOCK_WINDOW_RATIO:
+        if BLOCKS_PER_WINDOW * factor <= window:
             return factor
     return 1
 

@@ -146,12 +146,12 @@ def _views(picture: _Decoded, dihedral: bool) -> dict[Dihedral | None, PdqHash]:
     wanted.add(None)
     if picture.stored is not None:
         wanted.add(dihedral_between(picture.display, picture.stored))
-    if picture.block == 1 and picture.exact:
+    if picture.exact:
         shown = show(picture.luma, picture.display)
         if len(wanted) > 2:
             return pdq_dihedral_from_luma(shown)
         return {key: pdq_from_luma(_turn(shown, key)) for key in wanted}
-    keys = sorted(wanted, key=lambda key: key is not None)  # any order; the displayed view first
+    keys = list(wanted)
     orientations = tuple(exif_after(picture.display, key) for key in keys)
     views = pdq_views_from_block_means(picture.luma, picture.full_shape, picture.block, orientations)
     return {key: views[orientation] for key, orientation in zip(keys, orientations, strict=True)}
@@ -163,7 +163,7 @@ def _turn(shown: np.ndarray, transform: Dihedral | None) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class _Decoded:
-    """The first (or only) frame reduced to block means, plus what is needed to hash both of its views."""
+    """The first (or only) frame's luma, in full or as block means, plus what is needed to hash its views."""
 
     luma: np.ndarray  #: luma means of ``block x block`` cells (block 1: the luma), as the decoder produced them
     full_shape: tuple[int, int]  #: (rows, columns) of the full-resolution decoded frame

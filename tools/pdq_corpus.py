@@ -215,7 +215,6 @@ def reference_pdq(rgb: np.ndarray) -> tuple[bytes, int]:
     return np.packbits(bits).tobytes(), int(quality)
 
 
-@functools.lru_cache(maxsize=4)
 def _source(name: str, long_side: int) -> Image.Image:
     """A source picture with at least ``long_side`` pixels of detail where it can have them."""
     if name == "bridge":
@@ -229,14 +228,16 @@ def _source(name: str, long_side: int) -> Image.Image:
     if name == "saturated":
         bridge = _open("bridge-mods/aaa-orig.jpg")
         return ImageEnhance.Contrast(ImageEnhance.Color(bridge).enhance(3.5)).enhance(1.4)
-    side = min(max(long_side, 256), 4096)  # textures are drawn at the size asked (up to 4096, then resized)
-    if name == "bricks":
-        return _bricks(side)
-    if name == "clouds":
-        return _clouds(side)
-    if name == "flowers":
-        return _flowers(side)
+    # Textures are drawn at the next of a few sizes (then resized), so their detail is near pixel scale.
+    side = next((tier for tier in (512, 1024, 2048) if long_side <= tier), 4096)
+    if name in _TEXTURES:
+        return _texture(name, side)
     raise ValueError(f"no corpus source named {name!r}")
+
+
+@functools.lru_cache(maxsize=3)
+def _texture(name: str, side: int) -> Image.Image:
+    return _TEXTURES[name](side)
 
 
 @functools.cache
@@ -289,6 +290,9 @@ def _flowers(side: int) -> Image.Image:
         rgb[petal] = palette[rng.integers(len(palette))]
     rgb += rng.normal(0, 6, size=rgb.shape)
     return Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
+
+
+_TEXTURES = {"bricks": _bricks, "clouds": _clouds, "flowers": _flowers}
 
 
 @dataclass(frozen=True, slots=True)

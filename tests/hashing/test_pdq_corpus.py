@@ -58,6 +58,8 @@ def _size_class_params():
 def test_jpeg_within_the_bound_in_every_size_class(size_class):
     """Every JPEG of the class within 6 bits of the reference, and 95% of them within 2."""
     cases = [case for case in pdq_corpus.jpeg_cases() if case.size_class == size_class]
+    if size_class.startswith(("photo", "huge")):
+        cases = cases[::3]  # one per size: each takes seconds, and the smaller classes vary the encodings
     results = _measure(cases)
     assert len(results) >= len(cases) * 0.8  # the corpus is made of detailed pictures
     assert _report(results, JPEG_MAX) == []
