@@ -34,6 +34,8 @@ from .matching import (
 from .pdq import pdq_from_luma, pdq_from_rgb
 from .results import (
     MATCHABLE_QUALITY,
+    Dihedral,
+    DihedralPdq,
     FingerprintWarning,
     ImageFingerprints,
     ImagePdq,
@@ -97,6 +99,8 @@ __all__ = [
     "tmk_match",
     # results (hashing/results.py)
     "MATCHABLE_QUALITY",
+    "Dihedral",
+    "DihedralPdq",
     "FingerprintWarning",
     "ImageFingerprints",
     "ImagePdq",

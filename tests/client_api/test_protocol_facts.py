@@ -48,6 +48,7 @@ def test_the_tmk_file_is_the_same_size_and_magic_everywhere(data_dir):
 def test_count_and_size_limits_agree():
     assert client_models.MAX_VPDQ_FRAMES_PER_VIDEO == intake.schemas.MAX_VPDQ_FRAMES_PER_VIDEO
     assert SCHEMAS["VideoItem"]["properties"]["vpdq"]["maxItems"] == client_models.MAX_VPDQ_FRAMES_PER_VIDEO
+    assert client_models.MAX_PDQ_PER_IMAGE == intake.schemas.MAX_PDQ_PER_IMAGE
     assert SCHEMAS["ImageItem"]["properties"]["pdq"]["maxItems"] == client_models.MAX_PDQ_PER_IMAGE
     frame = SCHEMAS["VpdqEntry"]["properties"]
     assert frame["frame"]["maximum"] == client_models.MAX_VPDQ_FRAME_NUMBER
