@@ -31,6 +31,9 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..app import DEFAULT_INTAKE_URL
     from ..app import run as run_app
+    from ..i18n import find
+
+    language = find(getattr(args, "language", None))
 
     if args.demo:
         if args.intake:
@@ -38,5 +41,5 @@ def run(args: argparse.Namespace) -> int:
         from ..demo import embedded_intake
 
         with embedded_intake() as url:
-            return run_app(intake_url=url, shared=args.shared)
-    return run_app(intake_url=args.intake or DEFAULT_INTAKE_URL, shared=args.shared)
+            return run_app(intake_url=url, shared=args.shared, language=language)
+    return run_app(intake_url=args.intake or DEFAULT_INTAKE_URL, shared=args.shared, language=language)
