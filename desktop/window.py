@@ -119,6 +119,9 @@ class MainWindow(QMainWindow):
         show(exit_hint, N_("or press Esc twice"))
         show(exit_hint, N_("Quick exit shortcut: press Esc twice"), "accessibleName")
         header_row.addWidget(exit_hint)
+        # Tab follows the reading order of the top bar (created in another order).
+        QWidget.setTabOrder(self.language_menu, self.start_over_button)
+        QWidget.setTabOrder(self.start_over_button, self.quick_exit_button)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)

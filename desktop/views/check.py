@@ -86,8 +86,6 @@ class CheckScreen(Screen):
         self.recall.clicked.connect(self.recall_requested)
         self.remembered.activated.connect(self._on_remembered_activated)
         self.check.clicked.connect(self._on_check_clicked)
-        self.number.returnPressed.connect(self._on_check_clicked)
-        self.key.returnPressed.connect(self._on_check_clicked)
         self.add_more.clicked.connect(self.add_more_requested)
         self.withdraw.clicked.connect(self.withdraw_requested)
         self.back.clicked.connect(self.back_requested)

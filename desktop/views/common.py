@@ -7,7 +7,7 @@ colours come from the palette, so dark and light themes both work.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -215,6 +215,24 @@ class Screen(QWidget):
         """Tab to a control below the fold scrolls it into view, as a keyboard user expects."""
         if new is not None and self.scroll.widget().isAncestorOf(new):
             self.scroll.ensureWidgetVisible(new)
+
+    def default_button(self) -> QPushButton | None:
+        """The button Enter presses on this screen (the one drawn as default), when it can be pressed now."""
+        for candidate in self.findChildren(QPushButton):
+            if candidate.isDefault() and candidate.isVisible() and candidate.isEnabled():
+                return candidate
+        return None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        # Qt gives default buttons Enter only in dialogs; a screen of the main window does the same here.
+        # A focused button or a field that uses Enter itself never gets this far.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            target = self.default_button()
+            if target is not None:
+                target.click()
+                event.accept()
+                return
+        super().keyPressEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
