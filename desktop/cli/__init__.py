@@ -42,28 +42,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def choose_language(arguments: list[str]) -> i18n.Language:
-    """``--language`` (read before the parser exists, so its help is translated too), else the environment."""
+def take_language(arguments: list[str]) -> tuple[str | None, list[str]]:
+    """Takes ``--language X`` out of ``arguments`` wherever it is (before or after the command), so its help
+    and every message can be in that language from the start. Returns the value and the other arguments."""
+    value, rest, skip = None, [], False
     for index, argument in enumerate(arguments):
-        value = None
-        if argument == "--language" and index + 1 < len(arguments):
-            value = arguments[index + 1]
+        if skip:
+            skip = False
+        elif argument == "--language" and index + 1 < len(arguments):
+            value, skip = arguments[index + 1], True
         elif argument.startswith("--language="):
             value = argument.split("=", 1)[1]
-        if value is not None:
-            return i18n.find(value) or i18n.from_environment()
-    return i18n.from_environment()
+        else:
+            rest.append(argument)
+    return value, rest
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    i18n.use(choose_language(arguments))
+    asked, arguments = take_language(list(sys.argv[1:] if argv is None else argv))
+    i18n.use(i18n.find(asked) or i18n.from_environment())
     if "gui" in _COMMAND_MODULES and _starts_the_app(arguments):
-        # ``takeback`` and ``takeback --shared`` open the app; a leading --language stays the top level's.
-        lead = 2 if arguments[:1] == ["--language"] else 1 if arguments[:1] and arguments[0].startswith("--language=") else 0
-        arguments = [*arguments[:lead], "gui", *arguments[lead:]]
+        arguments = ["gui", *arguments]  # ``takeback`` and ``takeback --shared`` open the app
     parser = build_parser()
     args = parser.parse_args(arguments)
+    args.language = asked
     if args.command is None:
         parser.print_help()
         return 2
@@ -75,7 +77,4 @@ def _starts_the_app(arguments: list[str]) -> bool:
     if not arguments:
         return True
     first = arguments[0]
-    if first == "--language" or first.startswith("--language="):
-        rest = arguments[2:] if first == "--language" else arguments[1:]
-        return _starts_the_app(rest)
     return first.startswith("-") and first not in ("-h", "--help", "--version")

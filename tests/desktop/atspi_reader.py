@@ -1,0 +1,84 @@
+"""Reads the running app through AT-SPI, as Orca does: run with the system Python that has ``pyatspi``.
+
+    atspi_reader.py PYTHON -- ARGS...   starts ``PYTHON -m desktop ARGS`` and prints what it finds
+
+Started by ``test_atspi.py`` inside ``dbus-run-session`` and ``xvfb-run``, so the app, the accessibility
+bus and this reader share one throw-away session. Prints one ``role<TAB>name`` line per accessible object
+of the app's window, then ``FOUND`` lines for the three things a screen-reader user must hear first, and
+exits 0 only when all three were found.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pyatspi
+
+WANTED = {
+    "heading": ("label", "Take back control of your photos and videos"),
+    "age question": ("panel", "How old were you in these photos or videos?"),
+    "quick exit": ("push button", "Quick exit"),
+}
+
+
+def walk(node, depth=0, out=None):
+    out = [] if out is None else out
+    try:
+        out.append((node.getRoleName(), node.name or "", depth))
+        for child in node:
+            if child is not None:
+                walk(child, depth + 1, out)
+    except Exception:  # an object that went away while we read it
+        pass
+    return out
+
+
+def find_app(deadline: float):
+    while time.monotonic() < deadline:
+        desktop = pyatspi.Registry.getDesktop(0)
+        for app in desktop:
+            if app is not None and (app.name or "").lower() in ("takeback", "python3", "python"):
+                if app.childCount:
+                    return app
+        time.sleep(0.3)
+    return None
+
+
+def main() -> int:
+    python, args = sys.argv[1], sys.argv[sys.argv.index("--") + 1:]
+    env = dict(os.environ, QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1", QT_QPA_PLATFORM="xcb", QT_ACCESSIBILITY="1")
+    app_process = subprocess.Popen([python, "-m", "desktop", *args], env=env)
+    try:
+        app = find_app(time.monotonic() + 40)
+        if app is None:
+            print("NOT FOUND: the app never appeared on the accessibility bus")
+            return 1
+        deadline, found = time.monotonic() + 20, {}
+        while time.monotonic() < deadline and len(found) < len(WANTED):
+            nodes = walk(app)
+            for key, (role, name) in WANTED.items():
+                if any(r == role and n == name for r, n, _ in nodes):
+                    found[key] = (role, name)
+            time.sleep(0.3)
+        for role, name, depth in nodes:
+            if name:
+                print(f"{'  ' * depth}{role}\t{name}")
+        for key, (role, name) in found.items():
+            print(f"FOUND {key}: {role} \"{name}\"")
+        missing = sorted(set(WANTED) - set(found))
+        if missing:
+            print(f"MISSING: {', '.join(missing)}")
+        return 0 if not missing else 1
+    finally:
+        app_process.terminate()
+        try:
+            app_process.wait(10)
+        except subprocess.TimeoutExpired:
+            app_process.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
