@@ -70,7 +70,7 @@ def read(path: Path, locale: str | None = None) -> Catalog:
         return read_po(handle, locale=locale, domain=DOMAIN)
 
 
-def extract() -> Catalog:
+def extract(*, write: bool = True) -> Catalog:
     catalog = Catalog(project="Takeback", domain=DOMAIN, charset="utf-8", fuzzy=False)
     for source in SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(
@@ -80,8 +80,9 @@ def extract() -> Catalog:
             if "/tests/" in filename:
                 continue
             catalog.add(message, None, [(f"{source}/{filename}", lineno)], auto_comments=comments, context=context)
-    with TEMPLATE.open("wb") as handle:
-        write_po(handle, catalog, width=120, omit_header=False, sort_output=False, include_lineno=False)
+    if write:
+        with TEMPLATE.open("wb") as handle:
+            write_po(handle, catalog, width=120, omit_header=False, sort_output=False, include_lineno=False)
     return catalog
 
 
