@@ -181,7 +181,9 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
-            retranslate(self.header)
+            # The window hears the change before its children: translate everything now, then the title.
+            retranslate(self.centralWidget())
+            self.controller.files.retranslate()
             self._update_title()
         super().changeEvent(event)
 

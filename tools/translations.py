@@ -56,7 +56,7 @@ def pseudo(text: str) -> str:
     out = [pieces[0].translate(_ACCENTED)]
     for field, piece in zip(fields, pieces[1:]):
         out += [field, piece.translate(_ACCENTED)]
-    padding = "~" * max(1, math.ceil(len(text) * PSEUDO_GROWTH) - 2)
+    padding = "~" * max(1, math.ceil(len(text) * PSEUDO_GROWTH) - 3)  # brackets and space count too
     return f"[{''.join(out)} {padding}]"
 
 

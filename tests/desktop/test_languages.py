@@ -157,10 +157,11 @@ def test_pseudo_locale_nothing_clipped_nothing_untranslated(qtbot, make_window) 
     window = make_window(StubBackend())
     window.resize(1366, 768)
     apply_language(i18n.PSEUDO)
-    untranslated, clipped = set(), set()
+    untranslated, clipped, checked = set(), set(), 0
     for page in fill_every_screen(window):
         qtbot.wait(10)
         for widget, text in _visible_texts(window):
+            checked += 1
             if widget.window() is not window or not window.screens[page].isAncestorOf(widget) and not window.header.isAncestorOf(widget):
                 continue
             plain = text.replace("&", "")
@@ -168,6 +169,7 @@ def test_pseudo_locale_nothing_clipped_nothing_untranslated(qtbot, make_window) 
                 untranslated.add(f"{page.name}: {plain[:60]}")
             if _clipped(widget):
                 clipped.add(f"{page.name}: {plain[:60]}")
+    assert checked > 60, "the walk saw every screen's texts"
     assert not clipped
     # Sentences the test filled in by hand (not from the catalogue) are the only English allowed.
     allowed = ("This case is active.", "No website or app", "Takeback could not reach")
