@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -38,6 +37,7 @@ from .views.check import CheckScreen
 from .views.choose import ChooseScreen
 from .views.common import button, refresh_scaled_fonts, set_scaled_font, show
 from .views.fingerprint import FingerprintScreen
+from .views.flow import FlowLayout
 from .views.language_menu import LanguageMenu
 from .views.live import retranslate, text_of
 from .views.review import ReviewScreen
@@ -106,7 +106,9 @@ class MainWindow(QMainWindow):
         self.shared_label = QLabel()
         self.header = header = QFrame()
         header.setFrameShape(QFrame.Shape.NoFrame)
-        header_row = QHBoxLayout(header)
+        header_row = FlowLayout(header)
+        em = self.fontMetrics().height()
+        header_row.setContentsMargins(em // 2, em // 3, em // 2, em // 3)
         name = QLabel(APP_NAME)
         set_scaled_font(name, 1.1, bold=True)
         header_row.addWidget(name)
@@ -149,7 +151,9 @@ class MainWindow(QMainWindow):
         column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         em = self.fontMetrics().height()
-        self.resize(em * 52, em * 40)
+        # Never larger than the screen: at 200% on a 1366x768 display that is 683x384 (minus the taskbar).
+        available = self.screen().availableGeometry()
+        self.resize(min(em * 52, available.width()), min(em * 40, available.height()))
 
         QShortcut(QKeySequence(QUICK_EXIT_KEYS), self, self.quick_exit, Qt.ShortcutContext.ApplicationShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape, Qt.ShortcutContext.ApplicationShortcut)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QWidget
 
 from ..i18n import N_, _
+from .choices import WrappingCheckBox, WrappingRadioButton
 from .common import Screen, Source, button, note, paragraph, set_scaled_font, show
 from .live import announce
 
@@ -66,7 +67,7 @@ class CaseScreen(Screen):
         self.saved = paragraph()
         self.body.addWidget(self.save)
         self.body.addWidget(self.saved)
-        self.remember = QCheckBox()
+        self.remember = WrappingCheckBox()
         show(self.remember, N_("Remember this case on this computer (anyone using this account could see it)"))
         self.remember.setVisible(can_remember)
         self.body.addWidget(self.remember)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .flow import FlowLayout
 from .live import Source, retranslate, show, text_of
 
 __all__ = [
@@ -199,7 +200,7 @@ class Screen(QWidget):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the controls inside, not the area
-        self.buttons = QHBoxLayout()
+        self.buttons = FlowLayout()
         outer = QVBoxLayout(self)
         margin = self.fontMetrics().height()
         outer.setContentsMargins(margin * 2, margin, margin * 2, margin)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QPlainTextEdit, QWidget
 
 from ..controller import ReviewSummary
 from ..i18n import N_, _, ngettext
+from .choices import WrappingCheckBox, WrappingRadioButton
 from .common import Screen, button, note, paragraph, show
 
 __all__ = ["ReviewScreen"]
@@ -68,9 +69,9 @@ class ReviewScreen(Screen):
         self.body.addWidget(self.show_payload)
         self.body.addWidget(self.payload, 1)
 
-        self.consent = QCheckBox()
+        self.consent = WrappingCheckBox()
         show(self.consent, CONSENT)
-        self.attestation = QCheckBox()
+        self.attestation = WrappingCheckBox()
         show(self.attestation, ATTESTATION_ADULT)
         for box in (self.consent, self.attestation):
             self.body.addWidget(box)

@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, QRadioButton, QVBoxLayout, QWidget
 
 from ..i18n import N_
+from .choices import WrappingCheckBox, WrappingRadioButton
 from .common import Screen, button, paragraph, show
 from .language_menu import LanguageMenu
 
@@ -70,12 +71,12 @@ class WelcomeScreen(Screen):
         show(self.age_box, N_("How old were you in these photos or videos?"), "title")
         show(self.age_box, N_("How old were you in these photos or videos?"), "accessibleName")
         box_layout = QVBoxLayout(self.age_box)
-        self.under_18 = QRadioButton()
+        self.under_18 = WrappingRadioButton()
         show(self.under_18, N_("I was under 18 in at least one of them"))
         show(
             self.under_18, N_("Your case goes to the programme for pictures taken before 18."), "accessibleDescription"
         )
-        self.adult = QRadioButton()
+        self.adult = WrappingRadioButton()
         show(self.adult, N_("I was 18 or older in all of them"))
         show(self.adult, N_("Your case goes to the programme for adults."), "accessibleDescription")
         self.group = QButtonGroup(self)
@@ -85,11 +86,11 @@ class WelcomeScreen(Screen):
         box_layout.addWidget(paragraph(N_("If you are not sure, choose \u201cunder 18\u201d.")))
         self.body.addWidget(self.age_box)
 
-        self.shared_box = QCheckBox()
+        self.shared_box = WrappingCheckBox()
         show(self.shared_box, N_("This is a shared computer: keep nothing after Takeback closes"))
         self.shared_box.setChecked(shared)
         self.shared_box.setEnabled(not shared_locked)
-        self.larger_text = QCheckBox()
+        self.larger_text = WrappingCheckBox()
         show(self.larger_text, N_("Larger text"))
         self.larger_text.setChecked(larger_text)
         self.body.addWidget(self.shared_box)

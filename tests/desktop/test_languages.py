@@ -144,22 +144,35 @@ def _visible_texts(window: MainWindow) -> list[tuple[QWidget, str]]:
 
 
 def _clipped(widget: QWidget) -> bool:
-    if isinstance(widget, QLabel) and widget.wordWrap():
+    if (isinstance(widget, QLabel) and widget.wordWrap()) or (
+        isinstance(widget, QAbstractButton) and widget.hasHeightForWidth()
+    ):
         return widget.heightForWidth(widget.width()) > widget.height() + 1
     needed = widget.sizeHint().width() if isinstance(widget, QAbstractButton) else \
         widget.fontMetrics().horizontalAdvance(widget.text()) + 2 * widget.margin()
     return needed > widget.width() + 1
 
 
-def test_pseudo_locale_nothing_clipped_nothing_untranslated(qtbot, make_window) -> None:
+@pytest.mark.parametrize(
+    ("size", "larger_text"),
+    [((1366, 768), False), ((683, 360), True)],
+    ids=["1366x768", "200%-scale-on-1366x768-with-larger-text"],
+)
+def test_pseudo_locale_nothing_clipped_nothing_untranslated(qtbot, make_window, size, larger_text) -> None:
+    """At 200% scaling a 1366x768 screen is 683x384 logical pixels (less a taskbar): every screen must still
+    show all of its text, with "Larger text" on, in the pseudo-locale's 40% longer words."""
     from test_accessibility import fill_every_screen
 
     window = make_window(StubBackend())
-    window.resize(1366, 768)
+    if larger_text:
+        window.welcome.larger_text.setChecked(True)
+    window.setMinimumSize(0, 0)
+    window.resize(*size)
     apply_language(i18n.PSEUDO)
+    assert window.minimumSizeHint().width() <= size[0] and window.minimumSizeHint().height() <= size[1]
     untranslated, clipped, checked = set(), set(), 0
     for page in fill_every_screen(window):
-        qtbot.wait(10)
+        qtbot.wait(50)  # layouts settle after the texts change
         for widget, text in _visible_texts(window):
             checked += 1
             if widget.window() is not window or not window.screens[page].isAncestorOf(widget) and not window.header.isAncestorOf(widget):
@@ -174,3 +187,4 @@ def test_pseudo_locale_nothing_clipped_nothing_untranslated(qtbot, make_window) 
     # Sentences the test filled in by hand (not from the catalogue) are the only English allowed.
     allowed = ("This case is active.", "No website or app", "Takeback could not reach")
     assert not [t for t in untranslated if not any(a in t for a in allowed)]
+    assert window.width() <= size[0] and window.height() <= size[1]
