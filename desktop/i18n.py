@@ -27,6 +27,7 @@ __all__ = [
     "PSEUDO",
     "Language",
     "N_",
+    "NP_",
     "_",
     "current",
     "find",
@@ -85,6 +86,11 @@ _ALIASES = {"pt": "pt_BR", "zh": "zh_CN", "zh_hans": "zh_CN", "zh_sg": "zh_CN"}
 def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
     """Marks ``message`` for the extractor without translating it (module constants, library errors)."""
     return message
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - gettext-style marker
+    """Marks a singular and plural pair for the extractor, for a later :func:`ngettext` (tables of sentences)."""
+    return singular, plural
 
 
 def find(tag: str | None) -> Language | None:

@@ -29,7 +29,7 @@ TEMPLATE = LOCALE_DIR / "takeback.pot"
 DOMAIN = "takeback"
 #: Where person-facing sentences live: the app and command line, and the libraries' error messages.
 SOURCES = ("desktop", "hashing", "client_api")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "NP_": (1, 2)}
 PSEUDO_CODE = "pseudo"
 PSEUDO_GROWTH = 0.4
 

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QCheckBox, QPlainTextEdit, QWidget
 
-from ..controller import ReviewSummary
 from ..i18n import N_, _, ngettext
+from ..sessions import ReviewSummary
 from .choices import WrappingCheckBox, WrappingRadioButton
 from .common import Screen, button, note, paragraph, show
 

@@ -14,7 +14,7 @@ from PySide6.QtGui import QAccessible, QColor, QImage
 from PySide6.QtWidgets import QAbstractButton, QApplication, QStyleFactory, QWidget
 
 from desktop.backend import IntakeBackend
-from desktop.controller import ReviewSummary
+from desktop.sessions import ReviewSummary
 from desktop.theme import THEMES, Scheme, apply_theme
 from desktop.window import MainWindow, Page
 
@@ -170,7 +170,7 @@ def test_whole_journey_with_the_keyboard_alone(qtbot, make_window, intake_server
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
     monkeypatch.setattr(window, "ask_open_files", lambda: [str(photo)])
     monkeypatch.setattr(window, "confirm", lambda *args: True)
-    c, keys = window.controller, Keyboard(qtbot, window)
+    files, case, keys = window.controller.fingerprinting, window.controller.case, Keyboard(qtbot, window)
 
     # Welcome: the age question has focus; Space answers it, Enter presses Start (the default button).
     assert keys.focus is window.welcome.under_18
@@ -179,10 +179,10 @@ def test_whole_journey_with_the_keyboard_alone(qtbot, make_window, intake_server
     assert window.page is Page.CHOOSE
 
     keys.tab_to(window.choose.add_files)
-    with qtbot.waitSignal(c.files_added, timeout=10_000):
+    with qtbot.waitSignal(files.files_added, timeout=10_000):
         keys.press(Qt.Key.Key_Return)
     keys.tab_to(window.choose.next)
-    with qtbot.waitSignal(c.hashing_finished, timeout=60_000):
+    with qtbot.waitSignal(files.hashing_finished, timeout=60_000):
         keys.press(Qt.Key.Key_Return)
 
     assert keys.focus is window.fingerprint.next
@@ -194,18 +194,18 @@ def test_whole_journey_with_the_keyboard_alone(qtbot, make_window, intake_server
     keys.tab_to(window.review.attestation)
     keys.press(Qt.Key.Key_Space)
     keys.tab_to(window.review.send)
-    with qtbot.waitSignal(c.sent, timeout=NETWORK_TIMEOUT_MS):
+    with qtbot.waitSignal(case.sent, timeout=NETWORK_TIMEOUT_MS):
         keys.press(Qt.Key.Key_Return)
     assert window.page is Page.CASE
 
     keys.tab_to(window.case.number)  # the case number is reachable, so a screen reader can read it out
     keys.tab_to(window.case.check)
-    with qtbot.waitSignal(c.status_loaded, timeout=NETWORK_TIMEOUT_MS):
+    with qtbot.waitSignal(case.status_loaded, timeout=NETWORK_TIMEOUT_MS):
         keys.press(Qt.Key.Key_Return)
     assert window.page is Page.CHECK and "active" in window.check.status.text()
 
     keys.tab_to(window.check.withdraw)
-    with qtbot.waitSignal(c.withdrawn, timeout=NETWORK_TIMEOUT_MS):
+    with qtbot.waitSignal(case.withdrawn, timeout=NETWORK_TIMEOUT_MS):
         keys.press(Qt.Key.Key_Return)
     assert "withdrawn" in window.check.status.text()
 
