@@ -54,6 +54,9 @@ class FileState(enum.Enum):
         return self in (FileState.READY, FileState.READY_WITH_WARNING)
 
 
+_COLUMN_TITLES = (N_("File"), N_("Kind"), N_("Size"), N_("State"), N_("Note"))
+
+
 class Column(enum.IntEnum):
     NAME = 0
     KIND = 1
@@ -63,7 +66,7 @@ class Column(enum.IntEnum):
 
     @property
     def title(self) -> str:
-        return _((N_("File"), N_("Kind"), N_("Size"), N_("State"), N_("Note"))[self])
+        return _(_COLUMN_TITLES[self])
 
     @classmethod
     def short_texts(cls) -> dict[int, list[str]]:
