@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from desktop_stubs import StubBackend
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from desktop import i18n
 from desktop.languages import apply_language
@@ -143,6 +143,13 @@ def _visible_texts(window: MainWindow) -> list[tuple[QWidget, str]]:
     return out
 
 
+def _settle() -> None:
+    """Delivers the font, language and layout events a change posts, and those they post in turn."""
+    for _ in range(10):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+
+
 def _clipped(widget: QWidget) -> bool:
     if (isinstance(widget, QLabel) and widget.wordWrap()) or (
         isinstance(widget, QAbstractButton) and widget.hasHeightForWidth()
@@ -172,7 +179,7 @@ def test_pseudo_locale_nothing_clipped_nothing_untranslated(qtbot, make_window, 
     assert window.minimumSizeHint().width() <= size[0] and window.minimumSizeHint().height() <= size[1]
     untranslated, clipped, checked = set(), set(), 0
     for page in fill_every_screen(window):
-        qtbot.wait(50)  # layouts settle after the texts change
+        _settle()
         for widget, text in _visible_texts(window):
             checked += 1
             if widget.window() is not window or not window.screens[page].isAncestorOf(widget) and not window.header.isAncestorOf(widget):
