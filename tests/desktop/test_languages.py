@@ -38,12 +38,6 @@ BLAMING = {
 }
 
 
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    yield
-    apply_language(i18n.ENGLISH)
-
-
 def test_the_template_holds_every_message_of_the_source() -> None:
     committed = {m.id if isinstance(m.id, str) else m.id[0] for m in translations.read(translations.TEMPLATE) if m.id}
     catalog = translations.extract(write=False)
