@@ -11,6 +11,8 @@ this style really paints: 4.5:1 for text, 3:1 for control outlines and the focus
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -148,10 +150,20 @@ class TakebackStyle(QProxyStyle):
             self._outline(option, painter, radius=3.0)
 
     # --- painting ------------------------------------------------------------------------------------------
-    def _pen(self, colour: str, width: float) -> QPen:
+    @contextmanager
+    def _painting(self, painter: QPainter, colour: QColor | str, width: float, fill: QColor | None = None
+                  ) -> Iterator[QPainter]:
+        """An antialiased pen of ``colour`` and ``width`` (and ``fill``, else no brush), restored afterwards."""
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         pen = QPen(QColor(colour), width)
         pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
-        return pen
+        painter.setPen(pen)
+        painter.setBrush(fill if fill is not None else Qt.BrushStyle.NoBrush)
+        try:
+            yield painter
+        finally:
+            painter.restore()
 
     def _enabled(self, option: QStyleOption) -> bool:
         return bool(option.state & QStyle.StateFlag.State_Enabled)
@@ -162,20 +174,12 @@ class TakebackStyle(QProxyStyle):
         width = 2.0 if focused else 1.5
         colour = self.theme.focus if focused else (self.theme.outline if self._enabled(option) else self.theme.disabled)
         rect = QRectF(option.rect).adjusted(width / 2, width / 2, -width / 2, -width / 2)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(self._pen(colour, width))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(rect, radius, radius)
-        painter.restore()
+        with self._painting(painter, colour, width):
+            painter.drawRoundedRect(rect, radius, radius)
 
     def _focus_ring(self, rect: QRectF, painter: QPainter) -> None:
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(self._pen(self.theme.focus, 2.0))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 2.0, 2.0)
-        painter.restore()
+        with self._painting(painter, self.theme.focus, 2.0):
+            painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 2.0, 2.0)
 
     def _indicator_colours(self, option: QStyleOption) -> tuple[QColor, QColor]:
         on = bool(option.state & (QStyle.StateFlag.State_On | QStyle.StateFlag.State_NoChange))
@@ -188,39 +192,32 @@ class TakebackStyle(QProxyStyle):
     def _check_box(self, option: QStyleOption, painter: QPainter) -> None:
         edge, fill = self._indicator_colours(option)
         rect = QRectF(option.rect).adjusted(1, 1, -1, -1)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(edge, 2.0))
-        painter.setBrush(fill)
-        painter.drawRoundedRect(rect, 2.5, 2.5)
-        mark = QPen(QColor(self.theme.on_accent), max(2.0, rect.width() / 7))
-        mark.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(mark)
-        if option.state & QStyle.StateFlag.State_On:
-            path = QPainterPath(QPointF(rect.left() + rect.width() * 0.22, rect.top() + rect.height() * 0.52))
-            path.lineTo(rect.left() + rect.width() * 0.42, rect.top() + rect.height() * 0.72)
-            path.lineTo(rect.left() + rect.width() * 0.78, rect.top() + rect.height() * 0.30)
+        with self._painting(painter, edge, 2.0, fill):
+            painter.drawRoundedRect(rect, 2.5, 2.5)
+            mark = QPen(QColor(self.theme.on_accent), max(2.0, rect.width() / 7))
+            mark.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(mark)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(path)
-        elif option.state & QStyle.StateFlag.State_NoChange:
-            y = rect.center().y()
-            painter.drawLine(QPointF(rect.left() + rect.width() * 0.25, y), QPointF(rect.right() - rect.width() * 0.25, y))
-        painter.restore()
+            if option.state & QStyle.StateFlag.State_On:
+                path = QPainterPath(QPointF(rect.left() + rect.width() * 0.22, rect.top() + rect.height() * 0.52))
+                path.lineTo(rect.left() + rect.width() * 0.42, rect.top() + rect.height() * 0.72)
+                path.lineTo(rect.left() + rect.width() * 0.78, rect.top() + rect.height() * 0.30)
+                painter.drawPath(path)
+            elif option.state & QStyle.StateFlag.State_NoChange:
+                y = rect.center().y()
+                left, right = rect.left() + rect.width() * 0.25, rect.right() - rect.width() * 0.25
+                painter.drawLine(QPointF(left, y), QPointF(right, y))
 
     def _radio_button(self, option: QStyleOption, painter: QPainter) -> None:
         edge, _fill = self._indicator_colours(option)
         rect = QRectF(option.rect).adjusted(1, 1, -1, -1)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(edge, 2.0))
-        painter.setBrush(QColor(self.theme.base))
-        painter.drawEllipse(rect)
-        if option.state & QStyle.StateFlag.State_On:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(edge)
-            inset = rect.width() * 0.27
-            painter.drawEllipse(rect.adjusted(inset, inset, -inset, -inset))
-        painter.restore()
+        with self._painting(painter, edge, 2.0, QColor(self.theme.base)):
+            painter.drawEllipse(rect)
+            if option.state & QStyle.StateFlag.State_On:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(edge)
+                inset = rect.width() * 0.27
+                painter.drawEllipse(rect.adjusted(inset, inset, -inset, -inset))
 
 
 def apply_theme(app: QApplication, scheme: Scheme | None = None, *, follow_system: bool = True) -> Theme:

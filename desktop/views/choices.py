@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QCheckBox,
     QRadioButton,
     QSizePolicy,
@@ -35,10 +34,11 @@ class _Wrapping:
     _indicator_height: QStyle.PixelMetric
     _label_spacing: QStyle.PixelMetric
 
-    def _setup(self: QAbstractButton) -> None:  # type: ignore[misc]
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)  # type: ignore[call-arg]  # QCheckBox or QRadioButton, next in the MRO
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
+        self.setSizePolicy(policy)  # type: ignore[attr-defined]
 
     def _option(self: QAbstractButton) -> QStyleOptionButton:  # type: ignore[misc]
         option = QStyleOptionButton()
@@ -107,9 +107,6 @@ class WrappingCheckBox(_Wrapping, QCheckBox):
     _indicator_height = QStyle.PixelMetric.PM_IndicatorHeight
     _label_spacing = QStyle.PixelMetric.PM_CheckBoxLabelSpacing
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self._setup()
 
 
 class WrappingRadioButton(_Wrapping, QRadioButton):
@@ -119,6 +116,3 @@ class WrappingRadioButton(_Wrapping, QRadioButton):
     _indicator_height = QStyle.PixelMetric.PM_ExclusiveIndicatorHeight
     _label_spacing = QStyle.PixelMetric.PM_RadioButtonLabelSpacing
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self._setup()
