@@ -5,7 +5,9 @@
 Started by ``test_atspi.py`` inside ``dbus-run-session`` and ``xvfb-run``, so the app, the accessibility
 bus and this reader share one throw-away session. Prints one ``role<TAB>name`` line per accessible object
 of the app's window, then ``FOUND`` lines for the three things a screen-reader user must hear first, and
-exits 0 only when all three were found.
+exits 0 only when all three were found. Then it presses "I already have a case: check it" and "Check" with
+the fields empty, through AT-SPI actions as a screen reader's user would, and prints the announcement the app
+makes (``ANNOUNCED ...``), which is what Orca speaks without moving focus.
 """
 
 from __future__ import annotations
@@ -47,6 +49,43 @@ def find_app(deadline: float):
     return None
 
 
+def press(app, name: str) -> bool:
+    """Presses the push button called ``name`` through its AT-SPI action."""
+    def matches(node) -> bool:
+        return node.getRoleName() == "push button" and node.name == name
+    button = pyatspi.findDescendant(app, matches)
+    if button is None:
+        return False
+    button.queryAction().doAction(0)
+    return True
+
+
+def hear_announcement(app, buttons: list[str], seconds: float = 8.0) -> list[str]:
+    """Presses ``buttons`` in turn and returns what the app announced meanwhile."""
+    from gi.repository import GLib
+
+    heard: list[str] = []
+
+    def on_event(event) -> None:
+        if event.any_data:
+            heard.append(str(event.any_data))
+            pyatspi.Registry.stop()
+
+    pyatspi.Registry.registerEventListener(on_event, "object:announcement")
+
+    def act() -> bool:
+        for name in buttons:
+            press(app, name)
+            time.sleep(0.3)
+        return False
+
+    GLib.timeout_add(300, act)
+    GLib.timeout_add(int(seconds * 1000), lambda: pyatspi.Registry.stop() or False)
+    pyatspi.Registry.start()
+    pyatspi.Registry.deregisterEventListener(on_event, "object:announcement")
+    return heard
+
+
 def main() -> int:
     python, args = sys.argv[1], sys.argv[sys.argv.index("--") + 1:]
     env = dict(os.environ, QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1", QT_QPA_PLATFORM="xcb", QT_ACCESSIBILITY="1")
@@ -71,6 +110,8 @@ def main() -> int:
         missing = sorted(set(WANTED) - set(found))
         if missing:
             print(f"MISSING: {', '.join(missing)}")
+        for text in hear_announcement(app, ["I already have a case: check it", "Check"]):
+            print(f"ANNOUNCED {text}")
         return 0 if not missing else 1
     finally:
         app_process.terminate()
