@@ -89,6 +89,8 @@ class CaseScreen(Screen):
         flags = Qt.TextInteractionFlag
         label.setTextInteractionFlags(flags.TextSelectableByMouse | flags.TextSelectableByKeyboard)
         label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable with Tab, so a screen reader reads it
+        # Labels draw no focus of their own: a ring in the theme's focus colour (the palette's link role).
+        label.setStyleSheet("QLabel { border: 2px solid transparent; } QLabel:focus { border-color: palette(link); }")
         label.setWordWrap(True)
         # Case numbers and keys read left to right in every language, also when the layout is mirrored.
         label.setLayoutDirection(Qt.LayoutDirection.LeftToRight)

@@ -11,7 +11,7 @@ import pytest
 from desktop_stubs import StubBackend
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAccessible, QColor, QImage
-from PySide6.QtWidgets import QAbstractButton, QApplication, QStyleFactory, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QStyleFactory, QWidget
 
 from desktop.backend import IntakeBackend
 from desktop.sessions import ReviewSummary
@@ -114,7 +114,7 @@ class Keyboard:
                 break
             self.press(Qt.Key.Key_Tab)
         assert self.focus is target, f"Tab never reached {accessible_name(target)!r}"
-        if isinstance(target, QAbstractButton) and not target.isChecked():
+        if isinstance(target, (QAbstractButton, QLabel)) and not getattr(target, "isChecked", bool)():
             assert _focus_ring_visible(target), f"no visible focus on {accessible_name(target)!r}"
 
     def tab_order(self) -> list[QWidget]:
