@@ -40,7 +40,7 @@ from .views.choose import ChooseScreen
 from .views.common import Screen, button, refresh_scaled_fonts, set_scaled_font, show
 from .views.fingerprint import FingerprintScreen
 from .views.flow import FlowLayout
-from .views.language_menu import LanguageMenu
+from .views.language_menu import LanguageMenu, language_label
 from .views.live import retranslate, text_of
 from .views.review import ReviewScreen
 from .views.send import SendScreen
@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         header_row.addWidget(name)
         header_row.addWidget(self.shared_label)
         header_row.addStretch(1)
+        header_row.addWidget(language_label(self.language_menu))
         header_row.addWidget(self.language_menu)
         header_row.addWidget(self.start_over_button)
         header_row.addWidget(self.quick_exit_button)

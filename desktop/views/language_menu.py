@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from .. import i18n
 from ..i18n import LANGUAGES, N_
 from .live import show
 
-__all__ = ["LanguageMenu"]
+__all__ = ["LanguageMenu", "language_label"]
 
 
 class LanguageMenu(QComboBox):
@@ -49,3 +49,12 @@ class LanguageMenu(QComboBox):
         if event.type() == QEvent.Type.LanguageChange:
             self._follow()
         super().changeEvent(event)
+
+
+def language_label(menu: LanguageMenu) -> QLabel:
+    """The menu's visible label. Screen readers on Linux read a combo box's current item as its name and find
+    what it is for through this label (Orca's "labelled by"), so the menu is never just "English, combo box"."""
+    label = QLabel()
+    show(label, N_("Language"))
+    label.setBuddy(menu)
+    return label

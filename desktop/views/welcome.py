@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, Q
 from ..i18n import N_
 from .choices import WrappingCheckBox, WrappingRadioButton
 from .common import Screen, button, paragraph, show
-from .language_menu import LanguageMenu
+from .language_menu import LanguageMenu, language_label
 
 __all__ = ["Age", "WelcomeScreen"]
 
@@ -60,6 +60,7 @@ class WelcomeScreen(Screen):
         # First, so a person who cannot read this language finds theirs before anything else.
         language_row = QHBoxLayout()
         self.language_menu = LanguageMenu()
+        language_row.addWidget(language_label(self.language_menu))
         language_row.addWidget(self.language_menu)
         language_row.addStretch(1)
         self.body.addLayout(language_row)

@@ -110,6 +110,15 @@ def main() -> int:
         missing = sorted(set(WANTED) - set(found))
         if missing:
             print(f"MISSING: {', '.join(missing)}")
+        combo = pyatspi.findDescendant(app, lambda node: node.getRoleName() == "combo box")
+        if combo is not None:
+            labels = [
+                relation.getTarget(i).name
+                for relation in combo.getRelationSet()
+                if relation.getRelationType() == pyatspi.RELATION_LABELLED_BY
+                for i in range(relation.getNTargets())
+            ]
+            print(f"FOUND language menu: combo box \"{combo.name}\" labelled by {labels}")
         for text in hear_announcement(app, ["I already have a case: check it", "Check"]):
             print(f"ANNOUNCED {text}")
         return 0 if not missing else 1

@@ -53,5 +53,6 @@ def test_a_screen_reader_hears_the_first_screen_and_what_changes(tmp_path: Path)
     assert 'FOUND heading: label "Take back control of your photos and videos"' in heard
     assert 'FOUND age question: panel "How old were you in these photos or videos?"' in heard
     assert 'FOUND quick exit: push button "Quick exit"' in heard
+    assert "FOUND language menu: combo box \"English\" labelled by ['Language']" in heard
     # Pressing Check with empty fields: the problem is announced without moving focus, as a live region would.
     assert "ANNOUNCED Type both the case number and the key." in heard
