@@ -165,12 +165,15 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def translate_error(error: BaseException) -> str:
     """The sentence of a library error in the current language.
 
-    Errors of ``hashing`` and ``client_api`` keep their English ``template`` and its ``params`` apart, so the
-    template is translated here and then filled in; errors without a template are looked up whole.
+    Errors of ``hashing`` and ``client_api`` with fields keep their English ``template`` and its ``params``
+    apart, so the template is translated here and then filled in; other errors are looked up whole (their
+    messages are in the catalogue: ``tools/translations.py`` finds them without any marker in the libraries).
     """
     template: str | None = getattr(error, "template", None)
     params: Mapping[str, Any] = getattr(error, "params", None) or {}
     if template:
-        return _(template).format(**params)
+        # A field may itself be a sentence of the catalogue (a reason); numbers and names pass unchanged.
+        fields = {name: _(value) if isinstance(value, str) else value for name, value in params.items()}
+        return _(template).format(**fields)
     message = getattr(error, "message", None) or str(error)
     return _(message)

@@ -12,6 +12,7 @@ standard library's ``gettext``. ``scripts/setup`` and ``packaging/build.py`` run
 from __future__ import annotations
 
 import argparse
+import ast
 import math
 import re
 import sys
@@ -24,12 +25,21 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the libraries are imported to find their sentences
 LOCALE_DIR = REPO / "desktop" / "locale"
 TEMPLATE = LOCALE_DIR / "takeback.pot"
 DOMAIN = "takeback"
-#: Where person-facing sentences live: the app and command line, and the libraries' error messages.
-SOURCES = ("desktop", "hashing", "client_api")
+#: The app and the command line mark their sentences with ``_``, ``N_``, ``ngettext`` and ``NP_``.
+SOURCES = ("desktop",)
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "NP_": (1, 2)}
+#: The libraries stay free of any translation code: their sentences are found by what they are. Every error
+#: class's ``default_message`` and ``template``, a message written as a plain literal where an error class or
+#: ``FingerprintWarning`` is called (a message built with an f-string cannot be translated and is left out),
+#: and module-level ``*_MESSAGE`` constants. The desktop translates them where it shows them
+#: (``desktop.i18n.translate_error``).
+LIBRARIES = ("hashing", "client_api")
+#: Which argument of a call is the sentence: the first for error classes, the second for warnings.
+_MESSAGE_ARGUMENT = {"FingerprintWarning": 1}
 PSEUDO_CODE = "pseudo"
 PSEUDO_GROWTH = 0.4
 
@@ -70,6 +80,49 @@ def read(path: Path, locale: str | None = None) -> Catalog:
         return read_po(handle, locale=locale, domain=DOMAIN)
 
 
+def _error_classes() -> list[type]:
+    """Every error class of the libraries, found by walking their roots' subclasses."""
+    from client_api.errors import ClientError
+    from hashing.errors import HashingError
+
+    found, todo = [], [HashingError, ClientError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return sorted(set(found), key=lambda cls: (cls.__module__, cls.__qualname__))
+
+
+def library_sentences() -> list[tuple[str, str, int]]:
+    """(sentence, file, line) for every sentence of the libraries a person may read."""
+    classes = _error_classes()
+    callables = {cls.__name__: 0 for cls in classes} | _MESSAGE_ARGUMENT
+    sentences = []
+    for cls in classes:
+        for attribute in ("default_message", "template"):
+            value = cls.__dict__.get(attribute)
+            if isinstance(value, str) and value:
+                source = Path(sys.modules[cls.__module__].__file__ or "").relative_to(REPO).as_posix()
+                sentences.append((value, source, 0))
+    for library in LIBRARIES:
+        for path in sorted((REPO / library).rglob("*.py")):
+            source = path.relative_to(REPO).as_posix()
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=source)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+                    names = [t.id for t in node.targets if isinstance(t, ast.Name) and t.id.endswith("_MESSAGE")]
+                    if names and isinstance(node.value.value, str):
+                        sentences.append((node.value.value, source, node.lineno))
+                elif isinstance(node, ast.Call):
+                    name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                    index = callables.get(name or "")
+                    if index is not None and len(node.args) > index:
+                        argument = node.args[index]
+                        if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                            sentences.append((argument.value, source, node.lineno))
+    return sentences
+
+
 def extract(*, write: bool = True) -> Catalog:
     catalog = Catalog(project="Takeback", domain=DOMAIN, charset="utf-8", fuzzy=False)
     for source in SOURCES:
@@ -80,6 +133,8 @@ def extract(*, write: bool = True) -> Catalog:
             if "/tests/" in filename:
                 continue
             catalog.add(message, None, [(f"{source}/{filename}", lineno)], auto_comments=comments, context=context)
+    for message, source, lineno in library_sentences():
+        catalog.add(message, None, [(source, lineno)])
     if write:
         with TEMPLATE.open("wb") as handle:
             write_po(handle, catalog, width=120, omit_header=False, sort_output=False, include_lineno=False)

@@ -55,4 +55,5 @@ def test_a_file_that_cannot_be_fingerprinted_is_explained_in_the_language(capsys
     empty.write_bytes(b"")
     assert main(["--language", "fr", "hash", str(empty)]) == 1
     out = capsys.readouterr().out
+    assert "Ce fichier est vide, il n'y a donc rien dont créer l'empreinte." in out  # hashing's EmptyFile
     assert "Rien n'a été envoyé." in out
