@@ -189,3 +189,24 @@ def test_pseudo_locale_nothing_clipped_nothing_untranslated(qtbot, make_window, 
     allowed = ("This case is active.", "No website or app", "Takeback could not reach")
     assert not [t for t in untranslated if not any(a in t for a in allowed)]
     assert window.width() <= size[0] and window.height() <= size[1]
+
+
+def test_file_list_and_its_notes_follow_the_language(qtbot, make_window, tmp_path) -> None:
+    """Each file's kind, state and note (a hashing error, as the library wrote it) in the chosen language."""
+    from PySide6.QtCore import Qt as QtCore
+
+    from desktop.messages import describe_error
+    from desktop.models import Column, FileEntry, FileKind, FileState
+    from hashing.errors import EmptyFile
+
+    window = make_window(StubBackend())
+    files = window.controller.fingerprinting.files
+    files.add([FileEntry(tmp_path / "empty.jpg", 0, FileKind.PHOTO, FileState.FAILED,
+                         message=describe_error(EmptyFile()))])
+    window.set_language(i18n.find("es"))
+    cell = lambda column: files.data(files.index(0, column))  # noqa: E731
+    assert cell(Column.KIND) == "Foto" and cell(Column.STATE) == "No se pudo usar"
+    assert cell(Column.MESSAGE).startswith("Este archivo está vacío")
+    assert files.headerData(Column.STATE, QtCore.Orientation.Horizontal) == "Estado"
+    spoken = files.data(files.index(0, Column.NAME), QtCore.ItemDataRole.AccessibleTextRole)
+    assert spoken.startswith("empty.jpg: No se pudo usar. Este archivo está vacío")
