@@ -8,6 +8,7 @@ these sentences may be read over a shoulder.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from client_api import CaseState, CaseStatus, FeedbackValue
 
@@ -21,6 +22,7 @@ __all__ = [
     "case_opened_anyway",
     "describe_error",
     "describe_status",
+    "human_date",
     "human_size",
     "known_errors",
 ]
@@ -80,6 +82,19 @@ def human_size(size: int | None) -> str:
     raise AssertionError("unreachable")
 
 
+_MONTHS = (
+    N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+    N_("July"), N_("August"), N_("September"), N_("October"), N_("November"), N_("December"),
+)
+
+
+def human_date(day: date) -> str:
+    """A date as people write it in the current language ("20 November 2026", "20. November 2026",
+    "2026年11月20日"), not as the C library's locale would, which the app does not set."""
+    # Translators: a date. Put {day}, {month} (the month's name) and {year} in your language's order.
+    return _("{day} {month} {year}").format(day=day.day, month=_(_MONTHS[day.month - 1]), year=day.year)
+
+
 def case_opened_anyway(case_number: str, case_key: str) -> str:
     """Added to a send failure when the case was opened before sending stopped: its number and key must not
     be lost."""
@@ -121,9 +136,8 @@ def describe_status(status: CaseStatus) -> StatusText:
             "This case is withdrawn. Websites and apps have been told to delete its fingerprints and stop "
             "looking for copies. You can start a new case at any time."
         )
-    # Dates as numbers (ISO 8601): month names would need each language's calendar words.
     dates = _("Opened on {opened}, last changed on {changed}.").format(
-        opened=f"{status.created_on:%Y-%m-%d}", changed=f"{status.updated_on:%Y-%m-%d}"
+        opened=human_date(status.created_on), changed=human_date(status.updated_on)
     )
     return StatusText(summary, dates, _feedback_sentences(status) if active else (), active)
 
