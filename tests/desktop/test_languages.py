@@ -210,3 +210,17 @@ def test_file_list_and_its_notes_follow_the_language(qtbot, make_window, tmp_pat
     assert files.headerData(Column.STATE, QtCore.Orientation.Horizontal) == "Estado"
     spoken = files.data(files.index(0, Column.NAME), QtCore.ItemDataRole.AccessibleTextRole)
     assert spoken.startswith("empty.jpg: No se pudo usar. Este archivo está vacío")
+
+
+@pytest.mark.parametrize(("code", "cancel"), [("de", "Abbrechen"), ("ar", "ألغِ"), ("zh_CN", "取消"), ("hi", "Cancel")])
+def test_qt_own_dialogs_speak_the_same_language(qapp, code: str, cancel: str) -> None:
+    """Qt's file dialog and standard buttons use Qt's catalogue for the language (Qt has none for Hindi,
+    Vietnamese or Urdu: there they stay English, as docs/translations.md says)."""
+    from PySide6.QtCore import QCoreApplication
+
+    from desktop.languages import qt_catalogue_exists
+
+    language = i18n.find(code)
+    apply_language(language)
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == cancel
+    assert qt_catalogue_exists(language) is (code != "hi")
