@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import io
 import math
 import re
 import sys
@@ -136,9 +137,20 @@ def extract(*, write: bool = True) -> Catalog:
     for message, source, lineno in library_sentences():
         catalog.add(message, None, [(source, lineno)])
     if write:
-        with TEMPLATE.open("wb") as handle:
-            write_po(handle, catalog, width=120, omit_header=False, sort_output=False, include_lineno=False)
+        buffer = io.BytesIO()
+        write_po(buffer, catalog, width=120, omit_header=False, sort_output=False, include_lineno=False)
+        _write_if_changed(TEMPLATE, buffer.getvalue())
     return catalog
+
+
+_DATES = re.compile(rb'^"(POT-Creation-Date|PO-Revision-Date): [^"]*"$', re.MULTILINE)
+
+
+def _write_if_changed(path: Path, content: bytes) -> None:
+    """Writes ``content`` unless the file already says the same apart from its dates (no churn in git)."""
+    if path.exists() and _DATES.sub(b"", path.read_bytes()) == _DATES.sub(b"", content):
+        return
+    path.write_bytes(content)
 
 
 def update() -> None:
@@ -146,8 +158,9 @@ def update() -> None:
     for code, po in catalogues():
         catalog = read(po, code)
         catalog.update(template, no_fuzzy_matching=True)
-        with po.open("wb") as handle:
-            write_po(handle, catalog, width=120, include_lineno=False, ignore_obsolete=True)
+        buffer = io.BytesIO()
+        write_po(buffer, catalog, width=120, include_lineno=False, ignore_obsolete=True)
+        _write_if_changed(po, buffer.getvalue())
 
 
 def translated(message: Message) -> bool:
