@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QCheckBox, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from ..i18n import N_, _, ngettext
 from ..sessions import ReviewSummary
@@ -17,6 +17,7 @@ CONSENT = N_(
     "I understand that only fingerprints are sent, and that websites and apps that take part will use them "
     "to find, block and remove matching photos and videos."
 )
+DIHEDRAL = N_("Also catches copies that were mirrored or turned")
 ATTESTATION_UNDER_18 = N_("I am the person in these photos or videos, and I was under 18 when they were taken.")
 ATTESTATION_ADULT = N_(
     "I am the person in these photos or videos, I was 18 or older, and they are intimate (nude, "
@@ -27,10 +28,12 @@ ATTESTATION_ADULT = N_(
 class ReviewScreen(Screen):
     """Signals:
     payload_requested(): the person wants to see exactly what will be sent.
+    dihedral_toggled(bool): whether to send each photo's fingerprint turned and mirrored too.
     back_requested(), send_requested()
     """
 
     payload_requested = Signal()
+    dihedral_toggled = Signal(bool)
     back_requested = Signal()
     send_requested = Signal()
 
@@ -41,6 +44,12 @@ class ReviewScreen(Screen):
         self.low_quality = note()
         self.low_quality.hide()
         self.body.addWidget(self.low_quality)
+        # Sent by default: a platform hashes a mirrored or turned upload as it is, and abusers do that to slip
+        # past matching. Unticking it sends only the picture as shown (and as stored).
+        self.dihedral = WrappingCheckBox()
+        show(self.dihedral, DIHEDRAL)
+        self.dihedral.setChecked(True)
+        self.body.addWidget(self.dihedral)
         self.body.addWidget(
             paragraph(N_(
                 "No photo, video, file name or anything about you or this computer is sent: only the "
@@ -84,6 +93,7 @@ class ReviewScreen(Screen):
         self.buttons.addWidget(self.send)
 
         self.show_payload.clicked.connect(self._on_show_payload_clicked)
+        self.dihedral.toggled.connect(self._on_dihedral_toggled)
         self.consent.toggled.connect(self._update)
         self.attestation.toggled.connect(self._update)
         self.back.clicked.connect(self.back_requested)
@@ -111,6 +121,13 @@ class ReviewScreen(Screen):
 
     def _on_show_payload_clicked(self) -> None:
         self.payload_requested.emit()
+
+    def _on_dihedral_toggled(self, checked: bool) -> None:
+        self.payload.clear()  # what is sent changed: the shown payload would be out of date
+        self.payload.hide()
+        self.payload_hint.hide()
+        self.show_payload.setEnabled(True)
+        self.dihedral_toggled.emit(checked)
 
     def _update(self) -> None:
         self.send.setEnabled(self.consent.isChecked() and self.attestation.isChecked())
