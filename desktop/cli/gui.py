@@ -5,26 +5,28 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..i18n import _
+
 __all__ = ["add_parser"]
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "gui",
-        help="open the Takeback window (the default when no command is given)",
-        description="Open the Takeback window.",
+        help=_("open the Takeback window (the default when no command is given)"),
+        description=_("Open the Takeback window."),
     )
     parser.add_argument(
         "--shared",
         action="store_true",
-        help="shared-computer mode: keep nothing on this computer (no settings, no keyring, no recent files)",
+        help=_("shared-computer mode: keep nothing on this computer (no settings, no keyring, no recent files)"),
     )
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="try the whole journey offline: run a throw-away intake service inside the app, on this computer",
+        help=_("try the whole journey offline: run a throw-away intake service inside the app, on this computer"),
     )
-    parser.add_argument("--intake", metavar="URL", help="address of the intake service to send fingerprints to")
+    parser.add_argument("--intake", metavar="URL", help=_("address of the intake service to send fingerprints to"))
     parser.set_defaults(run=run)
 
 
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.demo:
         if args.intake:
-            raise SystemExit("takeback gui: --demo runs its own intake service; leave out --intake")
+            raise SystemExit(_("takeback gui: --demo runs its own intake service; leave out --intake"))
         from ..intake_host import embedded_intake
 
         with embedded_intake() as url:
