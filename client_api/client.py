@@ -15,6 +15,7 @@ again by the service without creating anything twice. httpx errors are caught he
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import http.cookiejar
 import ipaddress
@@ -73,6 +74,7 @@ __all__ = [
     "MAX_ITEMS_PER_REQUEST",
     "IntakeClient",
     "RetryPolicy",
+    "is_loopback_host",
     "new_idempotency_key",
     "payload_preview",
 ]
@@ -91,7 +93,11 @@ class _QuietHttpx(logging.Filter):
         return record.levelno >= logging.WARNING
 
 
-logging.getLogger("httpx").addFilter(_QuietHttpx())
+@functools.cache
+def _quiet_httpx_logs() -> None:
+    """Install ``_QuietHttpx`` once, when the first client is made: importing ``client_api`` changes no logger."""
+    logging.getLogger("httpx").addFilter(_QuietHttpx())
+
 
 #: Connecting should be quick; a big batch of video fingerprints on a slow uplink may take a while to write.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=60.0, pool=10.0)
@@ -187,7 +193,8 @@ def _check_idempotency_key(key: object) -> str:
     return key
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` (a name or an IP address) is this computer: the only place plain ``http://`` may go."""
     if host.lower().rstrip(".") == "localhost":
         return True
     try:
@@ -220,7 +227,7 @@ def _checked_base_url(base_url: str) -> httpx.URL:
         raise InvalidServiceAddress() from exc
     if not usable:
         raise InvalidServiceAddress()
-    if url.scheme == "http" and not _is_loopback(url.host):
+    if url.scheme == "http" and not is_loopback_host(url.host):
         raise InsecureConnection()
     # A trailing slash makes relative paths like "v1/cases" land under any path prefix the service lives at.
     path = url.path if url.path.endswith("/") else url.path + "/"
@@ -302,6 +309,7 @@ class IntakeClient:
         if isinstance(deadline, bool) or not isinstance(deadline, int | float) or not 0 < deadline < math.inf:
             raise ValueError("deadline is a positive number of seconds: a call must never wait forever")
         self._url = _checked_base_url(base_url)
+        _quiet_httpx_logs()
         self._deadline = float(deadline)
         self._backend: DeadlineBackend | None = None
         if transport is None:

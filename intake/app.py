@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi import Depends, FastAPI, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -26,6 +26,7 @@ from .errors import (
     BadRequest,
     CaseNotFound,
     IntakeError,
+    IntakeErrorCode,
     InvalidRequest,
     MethodNotAllowed,
     MissingCaseKey,
@@ -169,7 +170,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         problems = exc.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
             error: IntakeError = BadRequest(
-                "The request body is not valid JSON. Nothing was changed.", code="malformed_json"
+                "The request body is not valid JSON. Nothing was changed.", code=IntakeErrorCode.MALFORMED_JSON
             )
         else:
             described = "; ".join(
@@ -185,8 +186,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             error: IntakeError = NotFound()
         elif exc.status_code == 405:
             error = MethodNotAllowed()
-        else:
-            error = BadRequest("The request could not be handled. Nothing was changed.", code=f"http_{exc.status_code}")
+        else:  # in practice 400: FastAPI could not read the body (not UTF-8, say)
+            code = IntakeErrorCode.HTTP_400 if exc.status_code == 400 else IntakeErrorCode.BAD_REQUEST
+            error = BadRequest("The request could not be handled. Nothing was changed.", code=code)
             error.status_code = exc.status_code
         return JSONResponse(error.as_json(), status_code=error.status_code, headers=exc.headers)
 
@@ -203,12 +205,12 @@ def _idempotency_key(value: str | None) -> str:
     if value is None:
         raise BadRequest(
             "The Idempotency-Key header is missing; send a new random UUID with each new request.",
-            code="missing_idempotency_key",
+            code=IntakeErrorCode.MISSING_IDEMPOTENCY_KEY,
         )
     if not re.fullmatch(_IDEMPOTENCY_KEY, value):
         raise BadRequest(
             "The Idempotency-Key header must be 8 to 128 letters, digits, '-' or '_' (a UUID works).",
-            code="invalid_idempotency_key",
+            code=IntakeErrorCode.INVALID_IDEMPOTENCY_KEY,
         )
     return value
 
@@ -254,7 +256,9 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
         summary="Create a case with its fingerprints",
         tags=["cases"],
     )
-    def create_case(body: CreateCaseRequest, idempotency_key: IdempotencyHeader = None) -> JSONResponse:
+    def create_case(
+        body: CreateCaseRequest, response: Response, idempotency_key: IdempotencyHeader = None
+    ) -> dict[str, object]:
         key = _idempotency_key(idempotency_key)
         answer = storage.create_case(
             program=body.program,
@@ -263,7 +267,8 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
             idempotency_key=key,
             request_digest=_request_digest(body),
         )
-        return JSONResponse(answer.body, status_code=answer.status_code)
+        response.status_code = answer.status_code  # 201 when made now, the stored status when replayed
+        return answer.body
 
     @app.post(
         "/v1/cases/{case_number}/items",
@@ -272,7 +277,9 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
         summary="Add fingerprints to a case",
         tags=["cases"],
     )
-    def add_items(case_id: CaseId, body: AddItemsRequest, idempotency_key: IdempotencyHeader = None) -> JSONResponse:
+    def add_items(
+        case_id: CaseId, body: AddItemsRequest, response: Response, idempotency_key: IdempotencyHeader = None
+    ) -> dict[str, object]:
         key = _idempotency_key(idempotency_key)
         answer = storage.add_items(
             case_id,
@@ -280,7 +287,8 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
             idempotency_key=key,
             request_digest=_request_digest(body),
         )
-        return JSONResponse(answer.body, status_code=answer.status_code)
+        response.status_code = answer.status_code
+        return answer.body
 
     @app.get(
         "/v1/cases/{case_number}",
@@ -289,8 +297,8 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
         summary="Read a case's status",
         tags=["cases"],
     )
-    def case_status(case_id: CaseId) -> JSONResponse:
-        return JSONResponse(storage.case_status(case_id).to_json())
+    def case_status(case_id: CaseId) -> CaseStatusBody:
+        return storage.case_status(case_id)
 
     @app.post(
         "/v1/cases/{case_number}/withdraw",
@@ -299,8 +307,8 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
         summary="Withdraw a case; platforms then see its hashes as Withdrawn",
         tags=["cases"],
     )
-    def withdraw(case_id: CaseId) -> JSONResponse:
-        return JSONResponse(storage.withdraw(case_id).to_json())
+    def withdraw(case_id: CaseId) -> CaseStatusBody:
+        return storage.withdraw(case_id)
 
 
 # --- platform API (StopNCII hash-exchange shape) ---
@@ -355,7 +363,7 @@ class _Cursor:
         except (binascii.Error, ValueError, KeyError, TypeError, OverflowError):
             raise BadRequest(
                 "The nextPageToken is not one this service gave out. Start again from your last nextSetTimestamp.",
-                code="invalid_page_token",
+                code=IntakeErrorCode.INVALID_PAGE_TOKEN,
             ) from None
 
 
@@ -403,7 +411,7 @@ def _add_platform_routes(app: FastAPI, services: _Services) -> None:
         signalTypes: Annotated[  # noqa: N803
             str | None, Query(max_length=200, description="Comma-separated; default ImagePDQ,VideoMD5,VideoTMK")
         ] = None,
-    ) -> JSONResponse:
+    ) -> dict[str, object]:
         page_size = pageSize or settings.default_page_size
         if page_size > settings.max_page_size:
             raise InvalidRequest(f"pageSize must be at most {settings.max_page_size}.")
@@ -423,7 +431,7 @@ def _add_platform_routes(app: FastAPI, services: _Services) -> None:
             page_size=page_size,
             byte_budget=settings.page_byte_budget,
         )
-        return JSONResponse(_page_json(page, cursor))
+        return _page_json(page, cursor)
 
     @app.post(
         "/v1/SubmitFeedback",

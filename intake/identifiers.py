@@ -29,7 +29,9 @@ _NUMBER_INDEX = {ch: i for i, ch in enumerate(CASE_NUMBER_ALPHABET)}
 _KEY_CHARS = frozenset(CASE_KEY_ALPHABET)
 # Crockford's decoding rule: letters people write for digits mean those digits.
 _KEY_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-_SEPARATORS = str.maketrans("", "", "- \t")
+# What people (and word processors) put between groups: hyphens, spaces, tabs, no-break spaces and Unicode
+# dashes. The same set as client_api/keys.py; tests/client_api/test_protocol_facts.py keeps them equal.
+_SEPARATORS = str.maketrans("", "", "- \t\u00a0\u2010\u2011\u2012\u2013\u2014")
 
 
 def check_character(payload: str) -> str:
@@ -67,7 +69,7 @@ def normalise_case_number(text: str) -> str | None:
 
 
 def format_case_number(compact: str) -> str:
-    """``ABCDEFGH23`` → ``ABC-DEF-GH23``, the form shown to people."""
+    """``ABCDEFGH23`` → ``ABC-DEF-GH23``, the form shown to people (groups of 3, 3 and 4, joined by hyphens)."""
     return f"{compact[:3]}-{compact[3:6]}-{compact[6:]}"
 
 

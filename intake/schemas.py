@@ -14,13 +14,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from .errors import IntakeErrorCode
 from .identifiers import normalise_case_key
 from .model import CaseState, FeedbackValue, HashStatus, Program, SignalType
 
 __all__ = [
     "MAX_ITEMS_PER_REQUEST",
     "MAX_PDQ_PER_IMAGE",
-    "MAX_VPDQ_FRAMES",
+    "MAX_VPDQ_FRAMES_PER_VIDEO",
     "TMK_FILE_BYTES",
     "AddItemsRequest",
     "CaseStatusBody",
@@ -38,8 +39,10 @@ __all__ = [
     "signals_of",
 ]
 
+# The service's one statement of the protocol's limits. The client states them again on its side (intake imports
+# none of ours); tests/client_api/test_protocol_facts.py keeps the two sides and openapi.json equal.
 MAX_ITEMS_PER_REQUEST = 500
-MAX_VPDQ_FRAMES = 20_000
+MAX_VPDQ_FRAMES_PER_VIDEO = 20_000
 MAX_PDQ_PER_IMAGE = 8  #: the displayed picture and its seven turns and mirrors
 MAX_FEEDBACKS_PER_REQUEST = 1_000
 #: A TMK+PDQF ``.tmk`` file with Meta's fixed parameters (4 periods, 32 Fourier coefficients, 256-float
@@ -85,7 +88,7 @@ class VideoItem(_Strict):
     kind: Literal["video"]
     md5: Md5Hex
     sha256: Sha256Hex
-    vpdq: Annotated[list[VpdqEntry], Field(max_length=MAX_VPDQ_FRAMES)]
+    vpdq: Annotated[list[VpdqEntry], Field(max_length=MAX_VPDQ_FRAMES_PER_VIDEO)]
     tmk: Annotated[str, StringConstraints(max_length=4 * (TMK_FILE_BYTES // 3 + 1))] | None = None
 
     @field_validator("tmk")
@@ -144,7 +147,7 @@ class CaseStatusBody(BaseModel):
 
 
 class ErrorDetail(BaseModel):
-    code: str
+    code: IntakeErrorCode
     message: str
 
 

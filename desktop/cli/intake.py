@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import logging
 import os
@@ -118,14 +117,9 @@ def _positive(text: str) -> int:
     return value
 
 
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
 def _run_serve(args: argparse.Namespace) -> int:
+    from client_api import is_loopback_host
+
     from ..intake_host import IntakeError, serve
 
     try:
@@ -135,7 +129,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         return 2
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    if not _is_loopback(settings.host):
+    if not is_loopback_host(settings.host):  # the hosts our clients reach over plain http
         log.warning(
             "listening on %s over plain HTTP: put a TLS-terminating proxy in front (clients refuse http:// "
             "except to loopback)",

@@ -25,8 +25,6 @@ from .schema import (
     platforms,
 )
 from .views import (
-    CaseView,
-    FeedbackCounts,
     FeedRow,
     FetchPage,
     IdempotentAnswer,
@@ -37,9 +35,7 @@ from .views import (
 
 __all__ = [
     "IDEMPOTENCY_DAYS",
-    "CaseView",
     "FeedRow",
-    "FeedbackCounts",
     "FetchPage",
     "IdempotentAnswer",
     "ImportedCase",

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from client_api import CaseCredentials, IntakeClient
 from desktop.fingerprints import to_item
 from hashing.results import VideoFingerprints
@@ -22,6 +24,7 @@ def test_a_tmk_hash_goes_over_as_metas_tmk_file_bytes(data_dir):
     assert to_item(result).tmk == path.read_bytes()
 
 
+@pytest.mark.slow
 def test_a_real_video_is_submitted_with_its_frames_and_tmk_and_nothing_else(intake_server, data_dir, tmp_path):
     folder = tmp_path / "Maria Gonzalez videos"
     folder.mkdir()

@@ -16,6 +16,14 @@ if str(PACKAGING) not in sys.path:
     sys.path.insert(0, str(PACKAGING))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test in this folder is a release test: ``-m "not release"`` leaves them all out of a quick run."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.release)
+
+
 @pytest.fixture
 def build_env(monkeypatch) -> dict[str, str]:
     """A fixed SOURCE_DATE_EPOCH and no signing variables from the developer's shell."""
