@@ -8,7 +8,7 @@ of the time. Colour handling follows Pillow's ``convert("RGB")`` like the refere
 alpha is dropped (not composited), CMYK/LAB/HSV/16-bit modes use Pillow's own conversions.
 
 Specs: PDQ (facebook/ThreatExchange ``hashing/hashing.pdf``), vPDQ (``vpdq/README.md``: one PDQ per frame with
-frame number and timestamp), pHash as ``imagehash.phash`` (DCT of a 32x32 greyscale copy).
+frame number and timestamp), pHash as ``imagehash.phash`` (DCT of a 32x32 greyscale copy; ``phash.py``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from PIL import ExifTags, Image
 from ._files import checked_open
 from ._pillow import check_size, decoding, open_image, quiet_pillow
 from ._reduced_pdq import block_size_for, pdq_from_block_means
+from .phash import phash
 from .detect import HEADER_SIZE, MediaFormat, format_of_header
 from .errors import Cancelled, FileChanged, FileUnreadable, TooLarge, UnsupportedFormat
 from .exact import CHUNK_SIZE
@@ -305,11 +306,9 @@ def _exif_orientation(image: Image.Image) -> int:
 
 
 def _phash(preview: Image.Image, display: int) -> str:
-    import imagehash  # scipy underneath: only loaded when a photo is hashed
-
     shown = preview.transpose(_TRANSPOSE[display]) if display != 1 else preview
     with quiet_pillow():
-        return str(imagehash.phash(shown))
+        return phash(shown)
 
 
 def _check_cancel(cancel: threading.Event | None) -> None:
