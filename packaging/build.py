@@ -38,8 +38,10 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name  # the PyPA library: this folder is not a package
 
+import bundle_rules
 import checksums
 import icons
+import icu_data
 import linux
 import names
 import sbom
@@ -153,16 +155,26 @@ def freeze_step(layout: Layout, epoch: int, trim: bool) -> Step:
     return Step("freeze the app with PyInstaller", [command])
 
 
-def strip_step(layout: Layout) -> Step:
+def slim_steps(layout: Layout) -> list[Step]:
+    """Linux: smaller libraries with the same code. ``smoke.py`` and ``tests/release`` check the result runs."""
     bundle = layout.bundle("linux")
 
     def strip() -> None:
         count, saved = linux.strip_debug_symbols(bundle)
         print(f"    stripped {count} libraries: {saved / 1e6:.1f} MB less", flush=True)
 
-    return Step("strip debug symbols from the bundled libraries", action=strip,
-                describe=f"strip --strip-unneeded on each library in {bundle} that carries symbols or debug "
-                         "sections (never the two programs: PyInstaller appends their archive)")
+    def trim_icu() -> None:
+        for library in sorted(bundle.rglob("libicudata.so.*")):
+            before, after = icu_data.trim_icu_data(library, bundle_rules.APP_LANGUAGES)
+            print(f"    {library.name}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB", flush=True)
+
+    return [
+        Step("strip debug symbols from the bundled libraries", action=strip,
+             describe=f"strip --strip-unneeded on each library in {bundle} that carries symbols or debug "
+                      "sections (never the two programs: PyInstaller appends their archive)"),
+        Step("cut Qt's ICU data to the app's languages", action=trim_icu,
+             describe=f"libicudata: keep {', '.join(bundle_rules.APP_LANGUAGES)} and shared data (icu_data.py)"),
+    ]
 
 
 def smoke_step(layout: Layout, system: str) -> Step:
@@ -224,7 +236,7 @@ def linux_steps(layout: Layout, epoch: int, signer: GpgSigning | None) -> list[S
                      str(share / "metainfo" / f"{names.DESKTOP_ID}.metainfo.xml"))),
         ]),
         Step("build the .deb", [Command(
-            ("dpkg-deb", "--root-owner-group", "-Zxz", "-z6", "--build", str(deb_root), str(deb)),
+            ("dpkg-deb", "--root-owner-group", "-Zzstd", "-z9", "--build", str(deb_root), str(deb)),
             env={"SOURCE_DATE_EPOCH": str(epoch)})]),
     ]
     steps += sbom_and_sums_steps(layout, "linux", epoch)
@@ -384,7 +396,7 @@ def plan(args: argparse.Namespace, env: Mapping[str, str], layout: Layout) -> li
     if not args.skip_freeze:
         steps.append(freeze_step(layout, epoch, trim=not args.no_trim))
         if system == "linux" and not args.no_trim:
-            steps.append(strip_step(layout))
+            steps += slim_steps(layout)
     if args.smoke:
         steps.append(smoke_step(layout, system))
     steps.append(Step("start from an empty release folder", action=lambda: _empty(layout.release),

@@ -86,10 +86,13 @@ QT_PLUGINS_KEPT: dict[str, frozenset[str] | None] = {
     # printsupport, designer, vectorimageformats.
 }
 
-#: Qt's own translations kept: none. The app's text is English and it installs no QTranslator, so Qt's
-#: catalogues (5.8 MB of qtbase_*.qm alone) would never be read. When the app gains languages, keep
-#: ``qtbase_<language>.qm`` for exactly those here.
-QT_TRANSLATIONS_KEPT = re.compile(r"(?!)")  # matches nothing
+#: The languages the app ships (its own catalogues come with the ``desktop`` package). Qt's catalogues for
+#: them stay, so Qt's own dialogs and buttons speak the same language, and so does Qt's ICU data (``icu_data``).
+APP_LANGUAGES = ("en", "es", "pt_BR", "fr", "de", "ar", "hi", "zh_CN", "vi", "ur")
+
+#: Qt's own translations kept: ``qt_`` (the catalogue that loads the others) and ``qtbase_`` for each shipped
+#: language that Qt translates (it has none for Hindi, Vietnamese or Urdu); the rest (14 MB) are never read.
+QT_TRANSLATIONS_KEPT = re.compile(rf"^(qt|qtbase)_({'|'.join(APP_LANGUAGES)})\.qm$")
 
 #: Files nobody reads: OpenCV's face-detection cascades, type stubs, C headers, package tests, and Qt's software
 #: OpenGL for Windows (20 MB: only QtQuick and OpenGL widgets draw with it; Qt Widgets paint with the raster

@@ -53,7 +53,7 @@ def desktop_entry(program: str) -> str:
         f"Exec={program}",
         f"TryExec={program}",
         "Terminal=false",
-        "Categories=Utility;Security;",
+        "Categories=Utility;",
         "Keywords=takedown;StopNCII;Take It Down;hash;fingerprint;privacy;",
         f"StartupWMClass={names.APP_NAME}",
         "",
@@ -85,9 +85,7 @@ def metainfo(epoch: int) -> str:
   <launchable type="desktop-id">{names.DESKTOP_ID}.desktop</launchable>
   <icon type="stock">{names.DESKTOP_ID}</icon>
   <url type="homepage">{_HOMEPAGE}</url>
-  <developer id="app.takeback">
-    <name>The {names.APP_NAME} project</name>
-  </developer>
+  <developer_name>The {names.APP_NAME} project</developer_name>
   <provides>
     <binary>{names.APP_ID}</binary>
   </provides>
@@ -157,10 +155,13 @@ def _is_elf(path: Path) -> bool:
         return stream.read(4) == b"\x7fELF"
 
 
-def _needed(path: Path) -> list[str]:
-    """The sonames an ELF file asks the dynamic linker for (``readelf -d``, from binutils)."""
-    done = subprocess.run(["readelf", "-d", "-W", str(path)], capture_output=True, text=True, check=False)
-    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", done.stdout)
+def _needed(path: Path) -> tuple[list[str], list[tuple[int, ...]]]:
+    """The sonames an ELF file asks the dynamic linker for, and the glibc symbol versions it needs (binutils)."""
+    done = subprocess.run(["readelf", "-d", "-V", "-W", str(path)], capture_output=True, text=True, check=False)
+    sonames = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", done.stdout)
+    glibc = [tuple(int(part) for part in found.split(".")) for found in re.findall(r"Name: GLIBC_([0-9.]+)\b",
+                                                                                    done.stdout)]
+    return sonames, glibc
 
 
 def _elf_files(bundle: Path) -> Iterable[Path]:
@@ -173,13 +174,16 @@ def system_dependencies(bundle: Path) -> list[str]:
     """Debian packages providing the libraries the bundle links to but does not carry (glibc, GL, fonts...).
 
     Each missing soname is resolved on the build host with ``ldconfig -p`` and ``dpkg -S``, like
-    ``dpkg-shlibdeps`` would do for a package built from source.
+    ``dpkg-shlibdeps`` would do for a package built from source; ``libc6`` gets the newest glibc symbol version
+    any bundled binary needs as its minimum.
 
     Raises:
         RuntimeError: a needed library is neither in the bundle nor installed here.
     """
     carried = {path.name for path in bundle.rglob("*")}
-    wanted = sorted({name for path in _elf_files(bundle) for name in _needed(path)} - carried)
+    needs = [_needed(path) for path in _elf_files(bundle)]
+    wanted = sorted({name for sonames, _glibc in needs for name in sonames} - carried)
+    newest_glibc = max((version for _sonames, glibc in needs for version in glibc), default=None)
     cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=True).stdout
     packages = set()
     for soname in wanted:
@@ -188,7 +192,9 @@ def system_dependencies(bundle: Path) -> list[str]:
         if match is None:
             raise RuntimeError(f"the bundle needs {soname}, which is neither bundled nor installed here")
         packages.add(_owning_package(Path(match.group(1))))
-    return sorted(packages)
+    # The bundle runs on the glibc it was built against or newer: say so, so dpkg refuses an older system.
+    return [f"{name} (>= {'.'.join(map(str, newest_glibc))})" if name == "libc6" and newest_glibc else name
+            for name in sorted(packages)]
 
 
 def _owning_package(library: Path) -> str:
@@ -260,8 +266,28 @@ def strip_debug_symbols(bundle: Path) -> tuple[int, int]:
         if not _SYMBOL_SECTIONS.search(sections.stdout):
             continue
         before = path.stat().st_size
-        mode = path.stat().st_mode
-        subprocess.run(["strip", "--strip-unneeded", "--preserve-dates", str(path)], check=True)
-        path.chmod(mode)
+        stripped = path.with_name(path.name + ".stripped")
+        subprocess.run(["strip", "--strip-unneeded", "--preserve-dates", "-o", str(stripped), str(path)], check=True)
+        if not _loadable(stripped):
+            stripped.unlink()  # WORKAROUND: see _loadable; this library keeps its symbols
+            continue
+        shutil.copymode(path, stripped)
+        stripped.replace(path)
         count, saved = count + 1, saved + before - path.stat().st_size
     return count, saved
+
+
+def _loadable(path: Path) -> bool:
+    """Every LOAD segment's file offset and address agree modulo its alignment, as the loader demands.
+
+    WORKAROUND: binutils' ``strip`` re-lays-out libraries whose program headers ``patchelf`` moved (auditwheel
+    does this to wheels' bundled libraries, e.g. NumPy's OpenBLAS), and the result fails to load with "ELF
+    load command address/offset not page-aligned" (https://github.com/NixOS/patchelf/issues/10).
+    """
+    headers = subprocess.run(["readelf", "-l", "-W", str(path)], capture_output=True, text=True, check=True).stdout
+    for offset, address, align in re.findall(
+            r"^\s*LOAD\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+0x[0-9a-f]+\s+0x[0-9a-f]+\s+0x[0-9a-f]+\s+\S+\s+0x([0-9a-f]+)",
+            headers, re.MULTILINE):
+        if int(offset, 16) % int(align, 16) != int(address, 16) % int(align, 16):
+            return False
+    return True

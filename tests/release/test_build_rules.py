@@ -27,7 +27,10 @@ import bundle_rules
         ("PySide6/Qt/plugins/sqldrivers/libqsqlite.so", False),
         ("PySide6/Qt/plugins/tls/libqopensslbackend.so", False),
         ("PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so", False),
-        ("PySide6/Qt/translations/qtbase_de.qm", False),  # the app is English and loads no Qt catalogue
+        ("PySide6/Qt/translations/qtbase_de.qm", True),  # a language the app ships
+        ("PySide6/Qt/translations/qt_pt_BR.qm", True),
+        ("PySide6/Qt/translations/qtbase_ja.qm", False),  # one it does not
+        ("PySide6/Qt/translations/qtbase_pt_PT.qm", False),
         ("PySide6/Qt/translations/qtdeclarative_de.qm", False),
         ("PySide6/Qt/translations/assistant_de.qm", False),
         ("cv2/data/haarcascade_frontalface_default.xml", False),
