@@ -164,7 +164,7 @@ def slim_steps(layout: Layout) -> list[Step]:
         print(f"    stripped {count} libraries: {saved / 1e6:.1f} MB less", flush=True)
 
     def trim_icu() -> None:
-        for library in sorted(bundle.rglob("libicudata.so.*")):
+        for library in sorted(path for path in bundle.rglob("libicudata.so.*") if not path.is_symlink()):
             before, after = icu_data.trim_icu_data(library, bundle_rules.APP_LANGUAGES)
             print(f"    {library.name}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB", flush=True)
 
@@ -190,14 +190,14 @@ def sbom_and_sums_steps(layout: Layout, system: str, epoch: int) -> list[Step]:
 
     def write_sbom() -> None:
         sbom.write(out, source_date_epoch=epoch, system=system, arch=names.machine(),
-                   tocs=[toc for toc in tocs if toc.is_file()])
+                   tocs=[toc for toc in tocs if toc.is_file()], bundle=layout.bundle(system))
 
     def write_sums() -> None:
         print(checksums.write_sums(layout.release).read_text(encoding="utf-8"), end="")
 
     return [
         Step("write the software bill of materials", action=write_sbom,
-             describe=f"CycloneDX {sbom.SPEC_VERSION} JSON of the bundled distributions -> {out}"),
+             describe=f"CycloneDX {sbom.SPEC_VERSION} JSON of the bundled distributions and native libraries -> {out}"),
         Step("write SHA256SUMS", action=write_sums,
              describe=f"sha256 of every file in {layout.release} -> {layout.release / checksums.SUMS_NAME}"),
     ]

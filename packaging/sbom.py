@@ -2,7 +2,11 @@
 
 Components are the installed distributions that Takeback's runtime dependencies (``[project].dependencies`` in
 ``pyproject.toml``) pull in, with the versions and licences their metadata declares, narrowed to those whose
-modules the frozen bundle actually holds when PyInstaller's table of contents is given. The output is
+modules the frozen bundle actually holds when PyInstaller's table of contents is given; and, when the bundle
+folder is given, every native shared library inside it (FFmpeg, OpenBLAS, Qt, ICU, libheif, the system
+libraries PyInstaller copied from the build host...) with its SHA-256, the version its file name carries, and
+where it came from: the Python distribution whose wheel brought it, or the Debian package that installed it
+on the build host (``dpkg -S``). The output is
 deterministic: the timestamp is ``SOURCE_DATE_EPOCH`` and the serial number is derived from the content, so
 the same inputs give the same file byte for byte.
 
@@ -20,7 +24,7 @@ import re
 import sys
 import tomllib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -30,7 +34,7 @@ from packaging.utils import canonicalize_name
 
 import names
 
-__all__ = ["bundled_top_levels", "make_sbom", "runtime_distributions"]
+__all__ = ["bundled_top_levels", "make_sbom", "native_libraries", "runtime_distributions"]
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC_VERSION = "1.5"
@@ -116,10 +120,83 @@ def _purl(name: str, version: str) -> str:
     return f"pkg:pypi/{name}@{version}"
 
 
+_NATIVE = re.compile(r"\.so(\.[0-9][0-9A-Za-z._-]*)?$|\.dylib$|\.dll$", re.IGNORECASE)
+#: ``libavcodec-c4204469.so.62.28.101`` -> (``libavcodec``, ``62.28.101``); auditwheel adds the hash part.
+_LIBRARY_NAME = re.compile(r"^(?P<name>.+?)(-[0-9a-f]{8})*(\.cpython-[^.]+|\.abi3)?\.(so|dylib|dll)(\.(?P<version>[0-9][0-9.]*))?$",
+                           re.IGNORECASE)
+
+
+def native_libraries(bundle: Path, distributions: dict[str, metadata.Distribution],
+                     owner: Callable[[Path], tuple[str, str] | None] | None = None) -> list[dict]:
+    """CycloneDX components for the shared libraries inside ``bundle`` (not Python extension modules).
+
+    Args:
+        bundle: the one-folder bundle.
+        distributions: the bundled Python distributions; a library in ``<top>.libs/`` or under a package's
+            folder is credited to the distribution owning that top-level name.
+        owner: for the rest (copied from the build host), returns (Debian package, version) or None;
+            defaults to ``dpkg -S`` where dpkg exists.
+    """
+    owner = owner or _debian_owner
+    tops = {top.lower(): name for name, dist in distributions.items()
+            for top in _top_levels(dist) | {file.parts[0] for file in dist.files or () if len(file.parts) > 1}}
+    components = []
+    for path in sorted(bundle.rglob("*")):
+        if path.is_symlink() or not path.is_file() or not _NATIVE.search(path.name):
+            continue
+        relative = path.relative_to(bundle).as_posix()
+        if re.search(r"\.cpython-|\.abi3\.|\.pyd$", path.name) or "/plugins/" in relative:
+            continue  # Python extension modules and Qt plugins belong to their distribution's component
+        match = _LIBRARY_NAME.match(path.name)
+        name = match.group("name") if match else path.name
+        version = (match.group("version") if match else None) or "unknown"
+        parts = relative.split("/")
+        top = next((part for part in parts[:-1] if part != "_internal"), "")
+        provider = tops.get(top.lower())  # auditwheel's ``<name>.libs`` folders are listed in the wheel's RECORD
+        properties = [{"name": "takeback:path", "value": relative}]
+        if provider is not None:
+            properties.append({"name": "takeback:provided-by", "value": _purl(provider,
+                                                                              distributions[provider].version)})
+        else:
+            found = owner(path)
+            if found is not None:
+                package, package_version = found
+                properties.append({"name": "takeback:provided-by",
+                                   "value": f"pkg:deb/debian/{package}@{package_version}"})
+        ref = f"pkg:generic/{name}@{version}?file={relative}"
+        components.append({
+            "type": "library",
+            "bom-ref": ref,
+            "name": name,
+            "version": version,
+            "hashes": [{"alg": "SHA-256", "content": hashlib.sha256(path.read_bytes()).hexdigest()}],
+            "properties": properties,
+        })
+    return components
+
+
+def _debian_owner(path: Path) -> tuple[str, str] | None:
+    """(package, version) of the Debian package that installed a library of this name on the build host."""
+    import shutil
+    import subprocess
+
+    if shutil.which("dpkg") is None:
+        return None
+    done = subprocess.run(["dpkg", "-S", f"*/{path.name}"], capture_output=True, text=True, check=False)
+    if done.returncode != 0 or ":" not in done.stdout:
+        return None
+    package = done.stdout.splitlines()[0].split(":", 1)[0].split(",")[0].strip()
+    version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True,
+                             check=False).stdout.strip()
+    return (package, version) if version else None
+
+
 def make_sbom(
-    distributions: dict[str, metadata.Distribution], *, source_date_epoch: int, system: str, arch: str
+    distributions: dict[str, metadata.Distribution], *, source_date_epoch: int, system: str, arch: str,
+    native: Sequence[dict] = (),
 ) -> dict:
-    """The CycloneDX document for these distributions (see :func:`runtime_distributions`)."""
+    """The CycloneDX document for these distributions (see :func:`runtime_distributions`) and the native
+    library components ``native`` (see :func:`native_libraries`)."""
     components, refs = [], {}
     for name in sorted(distributions):
         distribution = distributions[name]
@@ -146,8 +223,10 @@ def make_sbom(
         "purl": python_ref,
         "licenses": [{"expression": "PSF-2.0"}],
     })
+    components += native
     app_ref = f"pkg:generic/{names.APP_ID}@{names.__version__}"
-    dependencies = [{"ref": app_ref, "dependsOn": sorted([python_ref, *_direct_refs(refs)])}]
+    dependencies = [{"ref": app_ref, "dependsOn": sorted([python_ref, *_direct_refs(refs),
+                                                          *(component["bom-ref"] for component in native)])}]
     for name in sorted(distributions):
         depends = set()
         for text in distributions[name].requires or ():
@@ -198,11 +277,14 @@ def filter_to_bundle(distributions: dict[str, metadata.Distribution], bundled: s
     }
 
 
-def write(out: Path, *, source_date_epoch: int, system: str, arch: str, tocs: Sequence[Path] = ()) -> dict:
+def write(out: Path, *, source_date_epoch: int, system: str, arch: str, tocs: Sequence[Path] = (),
+          bundle: Path | None = None) -> dict:
     distributions = runtime_distributions()
     if tocs:
         distributions = filter_to_bundle(distributions, bundled_top_levels(tocs))
-    document = make_sbom(distributions, source_date_epoch=source_date_epoch, system=system, arch=arch)
+    native = native_libraries(bundle, distributions) if bundle is not None and bundle.is_dir() else []
+    document = make_sbom(distributions, source_date_epoch=source_date_epoch, system=system, arch=arch,
+                         native=native)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return document
@@ -213,10 +295,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--bundle-toc", type=Path, action="append", default=[])
     parser.add_argument("--source-date-epoch", type=int, default=0)
+    parser.add_argument("--bundle", type=Path, help="the frozen folder, to list its native libraries too")
     args = parser.parse_args(argv)
     system = names.current_system()
     document = write(args.out, source_date_epoch=args.source_date_epoch, system=system, arch=names.machine(),
-                     tocs=args.bundle_toc)
+                     tocs=args.bundle_toc, bundle=args.bundle)
     print(f"{args.out}: {len(document['components'])} components", file=sys.stderr)
     return 0
 

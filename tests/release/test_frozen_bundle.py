@@ -136,3 +136,8 @@ def test_the_sbom_lists_what_the_bundle_holds(release):
     assert {"numpy", "opencv-python-headless", "pyside6-essentials", "pillow", "pillow-heif", "cpython"} <= listed
     assert not {"pytest", "pdqhash", "threatexchange", "pywavelets", "pyinstaller", "scipy", "imagehash"} & listed
     assert document["metadata"]["timestamp"] == "2023-11-14T22:13:20Z"
+    native = {component["name"]: component for component in document["components"]
+              if component["bom-ref"].startswith("pkg:generic/lib")}
+    assert {"libavcodec", "libicudata", "libQt6Core", "libheif", "libpython3.11"} <= set(native)
+    provided = {item["name"]: item["value"] for item in native["libavcodec"]["properties"]}
+    assert provided["takeback:provided-by"].startswith("pkg:pypi/opencv-python-headless@")
