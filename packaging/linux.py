@@ -130,7 +130,6 @@ cp "$here/share/icons/hicolor/scalable/apps/{names.DESKTOP_ID}.svg" "$data/icons
 # The entry names the program by its full path, so it works wherever the folder was unpacked.
 sed -e "s|^Exec=.*|Exec=\\"$here/{names.APP_NAME}\\"|" -e "s|^TryExec=.*|TryExec=$here/{names.APP_NAME}|" \\
     "$here/share/applications/{desktop_file}" > "$entry"
-command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q "$data/applications" || true
 echo "{names.APP_NAME} is now in your applications menu."
 """
 

@@ -82,10 +82,16 @@ def known_gui_options(argv: list[str]) -> list[str]:
     return kept
 
 
-if __name__ == "__main__":
-    multiprocessing.freeze_support()
+def main() -> int:
+    """Run ``takeback gui`` with the options it knows (also what the Linux console program does when it is
+    started through its ``Takeback`` link, see ``takeback_cli.py``)."""
     if os.environ.get(_SMOKE_ENV) == "1":
         _arm_smoke_quit()
-    from desktop.cli import main
+    from desktop.cli import main as cli_main
 
-    sys.exit(main(["gui", *known_gui_options(sys.argv[1:])]))
+    return cli_main(["gui", *known_gui_options(sys.argv[1:])])
+
+
+if __name__ == "__main__":
+    multiprocessing.freeze_support()
+    sys.exit(main())

@@ -75,9 +75,12 @@ def test_release_files_are_listed_in_sha256sums_and_the_tarball_holds_both_progr
     assert build.deb_name() in (release.files / "SHA256SUMS").read_text()
     with tarfile.open(release.files / f"{stem}.tar.gz") as tar:
         members = {member.name: member for member in tar.getmembers()}
-    for program in [*names.executable_names("linux"), "install-desktop-entry.sh"]:
+    console, windowed = names.executable_names("linux")
+    for program in [console, "install-desktop-entry.sh"]:
         member = members[f"{stem}/{program}"]
         assert member.isfile() and member.mode & 0o111 and member.mtime == 1700000000
+    # One program on Linux: the windowed name links to it (see packaging/launchers/takeback_cli.py).
+    assert members[f"{stem}/{windowed}"].issym() and members[f"{stem}/{windowed}"].linkname == console
     share = f"{stem}/share"
     assert f"{share}/applications/{names.DESKTOP_ID}.desktop" in members
     assert f"{share}/icons/hicolor/scalable/apps/{names.DESKTOP_ID}.svg" in members
