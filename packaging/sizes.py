@@ -17,7 +17,7 @@ __all__ = ["COMPONENTS", "component_of", "measure"]
 
 #: (component, pattern on the path inside ``_internal``), first match wins.
 COMPONENTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(pattern)) for name, pattern in (
-    ("OpenCV's OpenBLAS", r"^opencv_python_headless\.libs/lib(openblas|gfortran|quadmath)"),
+    ("OpenCV's BLAS/LAPACK", r"^opencv_python_headless\.libs/lib(openblas|gfortran|quadmath)|^lapack/"),
     ("OpenCV's FFmpeg and codecs", r"^opencv_python_headless\.libs/"),
     ("OpenCV", r"^cv2/"),
     ("Qt's ICU data", r"^PySide6/Qt/lib/libicudata"),
