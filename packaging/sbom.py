@@ -34,7 +34,7 @@ from packaging.utils import canonicalize_name
 
 import names
 
-__all__ = ["bundled_top_levels", "make_sbom", "native_libraries", "runtime_distributions"]
+__all__ = ["bundled_top_levels", "make_sbom", "native_libraries", "runtime_distributions", "toc_sources"]
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC_VERSION = "1.5"
@@ -127,46 +127,62 @@ _LIBRARY_NAME = re.compile(r"^(?P<name>.+?)(-[0-9a-f]{8})*(\.cpython-[^.]+|\.abi
 
 
 def native_libraries(bundle: Path, distributions: dict[str, metadata.Distribution],
-                     owner: Callable[[Path], tuple[str, str] | None] | None = None) -> list[dict]:
+                     owner: Callable[[Path], tuple[str, str] | None] | None = None,
+                     sources: dict[str, str] | None = None) -> list[dict]:
     """CycloneDX components for the shared libraries inside ``bundle`` (not Python extension modules).
 
     Args:
         bundle: the one-folder bundle.
-        distributions: the bundled Python distributions; a library in ``<top>.libs/`` or under a package's
-            folder is credited to the distribution owning that top-level name.
+        distributions: the bundled Python distributions; a library in a folder one of them installed
+            (``pillow.libs/``, ``PySide6/Qt/lib/``) is credited to it.
         owner: for the rest (copied from the build host), returns (Debian package, version) or None;
-            defaults to ``dpkg -S`` where dpkg exists.
+            defaults to asking dpkg about all of them at once.
+        sources: where PyInstaller copied each file from (destination inside ``_internal`` -> source path,
+            see :func:`toc_sources`): dpkg is asked about that exact file, so a library of the same name
+            from elsewhere (a Python built with pyenv) is not credited to a Debian package. Files missing
+            here (added after freezing) are looked up by name.
     """
-    owner = owner or _debian_owner
     tops = {top.lower(): name for name, dist in distributions.items()
             for top in _top_levels(dist) | {file.parts[0] for file in dist.files or () if len(file.parts) > 1}}
-    components = []
+    found = []
     for path in sorted(bundle.rglob("*")):
         if path.is_symlink() or not path.is_file() or not _NATIVE.search(path.name):
             continue
         relative = path.relative_to(bundle).as_posix()
         if re.search(r"\.cpython-|\.abi3\.|\.pyd$", path.name) or "/plugins/" in relative:
             continue  # Python extension modules and Qt plugins belong to their distribution's component
+        top = next((part for part in relative.split("/")[:-1] if part != "_internal"), "")
+        found.append((path, relative, tops.get(top.lower())))
+    if owner is None:
+        sources = sources or {}
+
+        def origins(path: Path) -> list[str]:
+            source = sources.get(path.relative_to(bundle).as_posix().removeprefix("_internal/"))
+            if source is None:
+                return [f"*/{path.name}"]
+            # dpkg records one spelling: /lib or /usr/lib (merged /usr), the soname link or the real file.
+            spellings = {source, str(Path(source).resolve())}
+            return sorted(spellings | {spelling.replace("/usr/lib/", "/lib/", 1) if spelling.startswith("/usr/lib/")
+                                       else spelling.replace("/lib/", "/usr/lib/", 1) for spelling in spellings
+                                       if spelling.startswith(("/lib/", "/usr/lib/"))})
+
+        owners = _debian_owners([pattern for path, _relative, provider in found if provider is None
+                                 for pattern in origins(path)])
+        owner = lambda path: next((owners[p] for p in origins(path) if p in owners), None)  # noqa: E731
+    components = []
+    for path, relative, provider in found:
         match = _LIBRARY_NAME.match(path.name)
         name = match.group("name") if match else path.name
         version = (match.group("version") if match else None) or "unknown"
-        parts = relative.split("/")
-        top = next((part for part in parts[:-1] if part != "_internal"), "")
-        provider = tops.get(top.lower())  # auditwheel's ``<name>.libs`` folders are listed in the wheel's RECORD
         properties = [{"name": "takeback:path", "value": relative}]
         if provider is not None:
-            properties.append({"name": "takeback:provided-by", "value": _purl(provider,
-                                                                              distributions[provider].version)})
-        else:
-            found = owner(path)
-            if found is not None:
-                package, package_version = found
-                properties.append({"name": "takeback:provided-by",
-                                   "value": f"pkg:deb/debian/{package}@{package_version}"})
-        ref = f"pkg:generic/{name}@{version}?file={relative}"
+            properties.append({"name": "takeback:provided-by",
+                               "value": _purl(provider, distributions[provider].version)})
+        elif (package := owner(path)) is not None:
+            properties.append({"name": "takeback:provided-by", "value": f"pkg:deb/debian/{package[0]}@{package[1]}"})
         components.append({
             "type": "library",
-            "bom-ref": ref,
+            "bom-ref": f"pkg:generic/{name}@{version}?file={relative}",
             "name": name,
             "version": version,
             "hashes": [{"alg": "SHA-256", "content": hashlib.sha256(path.read_bytes()).hexdigest()}],
@@ -175,20 +191,46 @@ def native_libraries(bundle: Path, distributions: dict[str, metadata.Distributio
     return components
 
 
-def _debian_owner(path: Path) -> tuple[str, str] | None:
-    """(package, version) of the Debian package that installed a library of this name on the build host."""
+def toc_sources(tocs: Iterable[Path]) -> dict[str, str]:
+    """Destination inside the bundle -> the file PyInstaller copied there, from its ``.toc`` files."""
+    found: dict[str, str] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, tuple) and len(node) == 3 and all(isinstance(item, str) for item in node):
+            found.setdefault(node[0].replace("\\", "/"), node[1])
+        elif isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child)
+
+    for toc in tocs:
+        walk(ast.literal_eval(toc.read_text(encoding="utf-8")))
+    return found
+
+
+def _debian_owners(patterns: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """dpkg pattern (an exact path, or ``*/name``) -> (package, version) of the Debian package that installed
+    it on the build host: one ``dpkg -S`` and one ``dpkg-query`` for all of them (each reads dpkg's database)."""
     import shutil
     import subprocess
 
-    if shutil.which("dpkg") is None:
-        return None
-    done = subprocess.run(["dpkg", "-S", f"*/{path.name}"], capture_output=True, text=True, check=False)
-    if done.returncode != 0 or ":" not in done.stdout:
-        return None
-    package = done.stdout.splitlines()[0].split(":", 1)[0].split(",")[0].strip()
-    version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True,
-                             check=False).stdout.strip()
-    return (package, version) if version else None
+    if not patterns or shutil.which("dpkg") is None:
+        return {}
+    done = subprocess.run(["dpkg", "-S", *sorted(set(patterns))], capture_output=True, text=True, check=False)
+    packages: dict[str, str] = {}
+    for line in done.stdout.splitlines():
+        owner_part, _, path = line.partition(": ")
+        path = path.strip()
+        package = owner_part.split(",")[0].split(":")[0].strip()
+        for pattern in patterns:
+            matches = path == pattern or (pattern.startswith("*/") and path.endswith(pattern[1:]))
+            if matches and pattern not in packages:
+                packages[pattern] = package
+    if not packages:
+        return {}
+    versions = subprocess.run(["dpkg-query", "-W", "-f=${Package} ${Version}\n", *sorted(set(packages.values()))],
+                              capture_output=True, text=True, check=False).stdout
+    version_of = dict(line.split(" ", 1) for line in versions.splitlines() if " " in line)
+    return {name: (package, version_of[package]) for name, package in packages.items() if package in version_of}
 
 
 def make_sbom(
@@ -282,7 +324,8 @@ def write(out: Path, *, source_date_epoch: int, system: str, arch: str, tocs: Se
     distributions = runtime_distributions()
     if tocs:
         distributions = filter_to_bundle(distributions, bundled_top_levels(tocs))
-    native = native_libraries(bundle, distributions) if bundle is not None and bundle.is_dir() else []
+    native = (native_libraries(bundle, distributions, sources=toc_sources(tocs))
+              if bundle is not None and bundle.is_dir() else [])
     document = make_sbom(distributions, source_date_epoch=source_date_epoch, system=system, arch=arch,
                          native=native)
     out.parent.mkdir(parents=True, exist_ok=True)
