@@ -28,7 +28,7 @@ from ._budget import MAX_PHOTO_BYTES, PhotoDeadline, check_budget, check_jpeg_me
 from ._files import checked_open
 from ._pillow import check_size, decoding, open_image, quiet_pillow
 from ._reduced_pdq import block_size_for, pdq_from_block_means
-from .phash import phash
+from .phash import phash as phash_hex
 from .detect import HEADER_SIZE, MediaFormat, format_of_header
 from .errors import Cancelled, FileChanged, FileUnreadable, TooLarge, UnsupportedFormat
 from .exact import CHUNK_SIZE
@@ -314,7 +314,7 @@ def _exif_orientation(image: Image.Image) -> int:
 def _phash(preview: Image.Image, display: int) -> str:
     shown = preview.transpose(_TRANSPOSE[display]) if display != 1 else preview
     with quiet_pillow():
-        return phash(shown)
+        return phash_hex(shown)
 
 
 def _check_cancel(cancel: threading.Event | None) -> None:
