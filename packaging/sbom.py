@@ -73,20 +73,8 @@ def runtime_distributions(pyproject: Path = REPO / "pyproject.toml") -> dict[str
 
 def bundled_top_levels(toc_files: Iterable[Path]) -> set[str]:
     """Top-level module and folder names that a PyInstaller build collected, from its ``.toc`` files."""
-    names_found: set[str] = set()
-
-    def walk(node: object) -> None:
-        if isinstance(node, tuple) and len(node) == 3 and all(isinstance(item, str) for item in node):
-            destination = node[0].replace("\\", "/")
-            top = destination.split("/", 1)[0] if "/" in destination else destination.split(".", 1)[0]
-            names_found.add(top)
-        elif isinstance(node, (list, tuple)):
-            for child in node:
-                walk(child)
-
-    for toc in toc_files:
-        walk(ast.literal_eval(toc.read_text(encoding="utf-8")))
-    return names_found
+    return {destination.split("/", 1)[0] if "/" in destination else destination.split(".", 1)[0]
+            for destination in toc_sources(toc_files)}
 
 
 def _top_levels(distribution: metadata.Distribution) -> set[str]:
