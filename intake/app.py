@@ -6,6 +6,7 @@ import base64
 import binascii
 import calendar
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -81,20 +82,29 @@ class _Services:
 
 
 def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI:
-    """Build the service: connect storage, create the schema, wire routes and error handling.
+    """Build the service: connect storage, check its schema, wire routes and error handling.
 
     Args:
         settings: the configuration.
         storage: an existing storage layer (tests share one); made from ``settings.database_url`` when None.
             The app disposes of a storage it made itself when it shuts down.
+
+    Raises:
+        DatabaseUnavailable, DatabaseOutOfDate, DatabaseTooNew: the database cannot be served as it is
+            (``takeback intake migrate`` brings an older one up to date).
     """
     own_storage = storage is None
     storage = storage or Storage(settings.database_url, scrypt=settings.scrypt)
-    storage.create_schema()
+    try:
+        storage.check_schema()
+    except IntakeError:
+        if own_storage:
+            storage.dispose()
+        raise
     services = _Services(
         settings=settings,
         storage=storage,
-        throttle=FailureThrottle(settings.max_failures, settings.failure_window_seconds),
+        throttle=FailureThrottle(storage, settings.max_failures, settings.failure_window_seconds),
         # Unknown case numbers are checked against this, so they cost the same scrypt work as a wrong key.
         dummy_key_hash=hash_case_key("0" * 26, settings.scrypt),
         scrypt_slots=threading.BoundedSemaphore(settings.scrypt_concurrency),
@@ -120,7 +130,30 @@ def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     _add_person_routes(app, services)
     _add_platform_routes(app, services)
+    _add_health_routes(app, storage)
     return app
+
+
+# --- health (for load balancers and orchestrators; outside the documented API) ---
+
+
+def _add_health_routes(app: FastAPI, storage: Storage) -> None:
+    """``/healthz``: the process answers. ``/readyz``: it can also serve, its database reachable and current.
+
+    Both answer a fixed body: no counts, versions or names that would tell anyone about the cases.
+    """
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        try:
+            storage.check_schema()
+        except IntakeError:
+            return JSONResponse({"status": "unavailable"}, status_code=503, headers={"Retry-After": "5"})
+        return JSONResponse({"status": "ready"})
 
 
 # --- errors ---
@@ -273,6 +306,7 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
 # --- platform API (StopNCII hash-exchange shape) ---
 
 
+@functools.lru_cache(maxsize=1024)  # a page of 2,000 records spans a few days: compute each once
 def _day_start(day: dt.date) -> int:
     return calendar.timegm(day.timetuple())
 
@@ -436,8 +470,9 @@ def _page_json(page: FetchPage, cursor: _Cursor) -> dict[str, object]:
 
 def openapi_document() -> dict[str, object]:
     """The OpenAPI document the service serves, built without a database file (kept as intake/openapi.json)."""
-    app = create_app(Settings(database_url="sqlite://"))
+    storage = Storage("sqlite://")
     try:
-        return app.openapi()
+        storage.migrate()
+        return create_app(Settings(database_url="sqlite://"), storage=storage).openapi()
     finally:
-        app.state.storage.dispose()
+        storage.dispose()

@@ -1,24 +1,36 @@
-"""The failure throttle's window and memory bound, and reading settings from the environment."""
+"""The failure throttle's window, shared by processes, and reading settings from the environment."""
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
 
-from intake import Settings, load_settings
+import pytest
+import sqlalchemy as sa
+
+from intake import Settings, Storage, load_settings
+from intake.storage import limit_events
 from intake.throttle import FailureThrottle
 
 
 class Clock:
     def __init__(self) -> None:
-        self.now = 1000.0
+        self.now = 1_000_000.0
 
     def __call__(self) -> float:
         return self.now
 
 
-def test_blocks_after_the_limit_and_frees_when_failures_age_out() -> None:
+@pytest.fixture
+def storage(empty_db_url: str) -> Iterator[Storage]:
+    storage = Storage(empty_db_url)
+    storage.migrate()
+    yield storage
+    storage.dispose()
+
+
+def test_blocks_after_the_limit_and_frees_when_failures_age_out(storage: Storage) -> None:
     clock = Clock()
-    throttle = FailureThrottle(3, 60, clock=clock)
+    throttle = FailureThrottle(storage, 3, 60, clock=clock)
     for _ in range(3):
         assert throttle.retry_after("A") is None
         throttle.failed("A")
@@ -29,26 +41,34 @@ def test_blocks_after_the_limit_and_frees_when_failures_age_out() -> None:
     assert throttle.retry_after("A") is None
 
 
-def test_success_clears_the_count() -> None:
-    throttle = FailureThrottle(2, 60, clock=Clock())
+def test_success_clears_the_count(storage: Storage) -> None:
+    throttle = FailureThrottle(storage, 2, 60, clock=Clock())
     throttle.failed("A")
     throttle.succeeded("A")
     throttle.failed("A")
     assert throttle.retry_after("A") is None
 
 
-def test_memory_is_bounded() -> None:
+def test_processes_count_together_and_old_failures_are_deleted(storage: Storage, empty_db_url: str) -> None:
     clock = Clock()
-    throttle = FailureThrottle(1, 60, clock=clock, max_tracked=100)
-    for i in range(1000):
-        throttle.failed(f"key{i}")
-    assert len(throttle._failures) <= 100
-    assert throttle.retry_after("key999") is not None
+    other_process = Storage(empty_db_url)
+    try:
+        mine, theirs = FailureThrottle(storage, 2, 60, clock=clock), FailureThrottle(other_process, 2, 60, clock=clock)
+        mine.failed("A")
+        theirs.failed("A")
+        assert mine.retry_after("A") is not None and theirs.retry_after("A") is not None
+        clock.now += 61
+        theirs.failed("B")  # each failure forgets the expired ones
+    finally:
+        other_process.dispose()
+    with storage.engine.connect() as conn:
+        rows = conn.execute(sa.select(limit_events)).all()
+    assert len(rows) == 1 and "B" not in repr(rows)  # keys are stored as digests
 
 
-def test_throttle_rejects_nonsense() -> None:
+def test_throttle_rejects_nonsense(storage: Storage) -> None:
     with pytest.raises(ValueError):
-        FailureThrottle(0, 60)
+        FailureThrottle(storage, 0, 60)
 
 
 def test_arguments_win_over_the_environment() -> None:
