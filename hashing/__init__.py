@@ -34,6 +34,8 @@ from .pdq import pdq_from_luma, pdq_from_rgb
 from .phash import phash
 from .results import (
     MATCHABLE_QUALITY,
+    Dihedral,
+    DihedralPdq,
     FingerprintWarning,
     ImageFingerprints,
     ImagePdq,
@@ -98,6 +100,8 @@ __all__ = [
     "tmk_match",
     # results (hashing/results.py)
     "MATCHABLE_QUALITY",
+    "Dihedral",
+    "DihedralPdq",
     "FingerprintWarning",
     "ImageFingerprints",
     "ImagePdq",
