@@ -147,6 +147,12 @@ def icons_step(layout: Layout) -> Step:
                          f".ico; .icns) with QtSvg")
 
 
+def catalogues_step() -> Step:
+    """The translation catalogues (.po, committed) compiled into the .mo files the app reads (never committed)."""
+    command = Command((sys.executable, str(REPO / "tools" / "translations.py"), "compile"), env={})
+    return Step("compile the translation catalogues", [command])
+
+
 def freeze_step(layout: Layout, epoch: int, trim: bool) -> Step:
     command = Command(
         (sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
@@ -403,6 +409,7 @@ def plan(args: argparse.Namespace, env: Mapping[str, str], layout: Layout) -> li
                                            f"{pins_note}")]
     steps.append(icons_step(layout))
     if not args.skip_freeze:
+        steps.append(catalogues_step())
         steps.append(freeze_step(layout, epoch, trim=not args.no_trim))
         if system == "linux" and not args.no_trim:
             steps += slim_steps(layout)

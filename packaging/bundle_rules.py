@@ -13,6 +13,9 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 
+import names  # noqa: F401  (puts the repository on sys.path, for desktop.i18n below)
+from desktop.i18n import LANGUAGES
+
 #: Our own packages: every submodule is bundled, because ``desktop.cli`` imports its sub-command modules by
 #: name and ``hashing`` imports its video/TMK modules only when a video arrives; static analysis sees neither.
 OUR_PACKAGES = ("desktop", "hashing", "client_api", "intake")
@@ -86,19 +89,20 @@ QT_PLUGINS_KEPT: dict[str, frozenset[str] | None] = {
     # printsupport, designer, vectorimageformats.
 }
 
-#: The languages the app ships (its own catalogues come with the ``desktop`` package). Qt's catalogues for
-#: them stay, so Qt's own dialogs and buttons speak the same language, and so does Qt's ICU data (``icu_data``).
-APP_LANGUAGES = ("en", "es", "pt_BR", "fr", "de", "ar", "hi", "zh_CN", "vi", "ur")
+#: The languages the app ships (``desktop.i18n.LANGUAGES``); Qt's ICU data keeps their locale data (``icu_data``).
+APP_LANGUAGES = tuple(language.code for language in LANGUAGES)
 
-#: Qt's own translations kept: ``qt_`` (the catalogue that loads the others) and ``qtbase_`` for each shipped
-#: language that Qt translates (it has none for Hindi, Vietnamese or Urdu); the rest (14 MB) are never read.
-QT_TRANSLATIONS_KEPT = re.compile(rf"^(qt|qtbase)_({'|'.join(APP_LANGUAGES)})\.qm$")
+#: Qt's own translations kept: ``qtbase`` (its dialogs and buttons) for exactly the languages the app ships
+#: that Qt translates (``desktop.i18n.LANGUAGES``; Qt has no Hindi, Vietnamese or Urdu). The rest (5.8 MB of
+#: qtbase_*.qm alone, plus every other Qt module's) would never be read.
+QT_TRANSLATIONS_KEPT = re.compile(r"^qtbase_(ar|de|es|fr|pt_BR|zh_CN)\.qm$")
 
-#: Files nobody reads: OpenCV's face-detection cascades, type stubs, C headers, package tests, and Qt's software
+#: Files nobody reads: OpenCV's face-detection cascades, type stubs, C headers, package tests, Qt's software
 #: OpenGL for Windows (20 MB: only QtQuick and OpenGL widgets draw with it; Qt Widgets paint with the raster
-#: engine).
+#: engine), and our translation sources (the app reads the compiled ``.mo`` files beside them).
 DROPPED_DATA = re.compile(
-    r"(^|/)cv2/data/|\.pyi$|(^|/)include/|(^|/)tests?/|(^|/)__pycache__/|(^|/)opengl32sw\.dll$",
+    r"(^|/)cv2/data/|\.pyi$|(^|/)include/|(^|/)tests?/|(^|/)__pycache__/|(^|/)opengl32sw\.dll$"
+    r"|(^|/)desktop/locale/.*\.pot?$",
     re.IGNORECASE,
 )
 
