@@ -52,6 +52,7 @@ from .errors import (
 )
 from .keys import normalise_case_key, normalise_case_number
 from .models import CaseCredentials, CaseStatus, Item, Program
+from .proof_of_work import ProofOfWork
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -285,6 +286,7 @@ class IntakeClient:
             trust_env=False,
             follow_redirects=False,
             cookies=no_cookies,
+            auth=ProofOfWork(),  # the service's price for opening a case or adding items (proof_of_work.py)
             headers={"User-Agent": self._client_name, "Accept": "application/json"},
         )
 

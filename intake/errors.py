@@ -8,7 +8,11 @@ Tree::
     ├── BodyTooLarge                413 the body is over the size limit (refused before it is read)
     ├── MissingCaseKey              401 no ``Authorization: Bearer`` header
     ├── CaseNotFound                404 unknown case number *or* wrong key (deliberately the same)
-    ├── TooManyAttempts             429 repeated failures on one case number
+    ├── ProofOfWorkRequired         428 no proof of work, or not in the protocol's form
+    ├── ProofOfWorkExpired          428 the challenge is too old; fetch a new one
+    ├── ProofOfWorkInvalid          428 a challenge not issued here, or a nonce that does not meet it
+    ├── RequestTimeout              408 the request's headers did not arrive in time
+    ├── ServiceBusy                 503 every connection slot is taken
     ├── IdempotencyConflict         409 an idempotency key reused with a different body
     ├── CaseWithdrawn               409 new fingerprints for a withdrawn case
     ├── PlatformUnauthorised        401 platform keys missing or wrong
@@ -33,7 +37,11 @@ __all__ = [
     "MissingCaseKey",
     "NotFound",
     "PlatformUnauthorised",
-    "TooManyAttempts",
+    "ProofOfWorkExpired",
+    "ProofOfWorkInvalid",
+    "ProofOfWorkRequired",
+    "RequestTimeout",
+    "ServiceBusy",
 ]
 
 
@@ -102,22 +110,6 @@ class CaseNotFound(IntakeError):
     )
 
 
-class TooManyAttempts(IntakeError):
-    status_code = 429
-    code = "too_many_attempts"
-
-    def __init__(self, retry_after_seconds: int) -> None:
-        self.retry_after_seconds = max(1, int(retry_after_seconds))
-        minutes = max(1, -(-self.retry_after_seconds // 60))
-        super().__init__(
-            "There were too many attempts with a wrong case number or key. "
-            f"Please wait {minutes} minute{'s' if minutes != 1 else ''} and try again."
-        )
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after_seconds)}
-
-
 class IdempotencyConflict(IntakeError):
     status_code = 409
     code = "idempotency_conflict"
@@ -151,6 +143,37 @@ class MethodNotAllowed(IntakeError):
     status_code = 405
     code = "method_not_allowed"
     default_message = "This address does not accept that method."
+
+
+class ProofOfWorkRequired(IntakeError):
+    status_code = 428
+    code = "proof_of_work_required"
+    default_message = (
+        "Opening a case or adding fingerprints needs a proof of work (Proof-Of-Work header, see GET "
+        "/v1/challenge). Nothing was changed."
+    )
+
+
+class ProofOfWorkExpired(ProofOfWorkRequired):
+    code = "proof_of_work_expired"
+    default_message = "The proof of work is for a challenge that has expired; get a new one. Nothing was changed."
+
+
+class ProofOfWorkInvalid(ProofOfWorkRequired):
+    code = "proof_of_work_invalid"
+    default_message = "The proof of work does not meet its challenge, or the challenge is not ours. Nothing was changed."
+
+
+class RequestTimeout(IntakeError):
+    status_code = 408
+    code = "request_timeout"
+    default_message = "The request did not arrive in time, so the connection is closed. Nothing was changed."
+
+
+class ServiceBusy(IntakeError):
+    status_code = 503
+    code = "service_busy"
+    default_message = "The service is too busy to take this request. Nothing was changed; please try again soon."
 
 
 class DatabaseUnavailable(IntakeError):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import uvicorn
 
 from .app import create_app
+from .connections import OncePerMinute, guarded_protocol
 from .settings import Settings
 from .storage import Storage
 
@@ -32,18 +33,33 @@ def _silence_access_log() -> None:
     access.disabled = True
 
 
+def _quiet_logs() -> None:
+    """Under abuse, one line per kind of event per minute, never a traceback per socket."""
+    for name in ("uvicorn.error", "asyncio", "intake"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, OncePerMinute) for f in logger.filters):
+            logger.addFilter(OncePerMinute())
+
+
 def _config(settings: Settings, storage: Storage | None = None) -> uvicorn.Config:
     _silence_access_log()
+    _quiet_logs()
     config = uvicorn.Config(
         create_app(settings, storage=storage),
         host=settings.host,
         port=settings.port,
+        # h11 (not httptools) under our own protocol class: deadlines for headers and bodies, a bound on
+        # connections, and JSON for the server's own refusals (connections.py).
+        http=guarded_protocol(settings),
         access_log=False,
         log_config=None,
         ws="none",
         lifespan="on",
         server_header=False,
         proxy_headers=False,
+        timeout_keep_alive=settings.keep_alive_timeout,  # type: ignore[arg-type] - a float works
+        timeout_graceful_shutdown=5,
+        h11_max_incomplete_event_size=16 * 1024,
     )
     _silence_access_log()
     return config

@@ -46,6 +46,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     _add_db_option(serve)
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, this computer only)")
     serve.add_argument("--port", type=int, help="TCP port (default 8000)")
+    serve.add_argument(
+        "--secret-file",
+        metavar="PATH",
+        help="the server secret that case keys are checked with, made on first start "
+        "(default $TAKEBACK_INTAKE_SECRET_FILE, else beside a SQLite database; required for PostgreSQL)",
+    )
     serve.set_defaults(run=_run_serve)
 
     platform = commands.add_parser("add-platform", help="register a platform and print its keys as JSON")
@@ -72,7 +78,12 @@ def _add_db_option(parser: argparse.ArgumentParser) -> None:
 def _settings(args: argparse.Namespace):  # noqa: ANN202 - intake.Settings, imported late
     from intake import load_settings
 
-    overrides = {"database_url": args.db, "host": getattr(args, "host", None), "port": getattr(args, "port", None)}
+    overrides = {
+        "database_url": args.db,
+        "host": getattr(args, "host", None),
+        "port": getattr(args, "port", None),
+        "secret_file": getattr(args, "secret_file", None),
+    }
     environ_has_db = bool(os.environ.get("TAKEBACK_INTAKE_DB"))
     default = None if args.db or environ_has_db else default_database_url()
     return load_settings(overrides, default_database_url=default)
@@ -90,6 +101,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     try:
         settings = _settings(args)
+        settings.secret_path()
     except ValueError as exc:
         print(f"takeback intake serve: {exc}", file=sys.stderr)
         return 2
@@ -103,7 +115,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         )
     try:
         serve(settings)
-    except IntakeError as exc:
+    except (IntakeError, OSError, ValueError) as exc:  # the database, or the secret file
         print(f"takeback intake serve: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -127,7 +139,7 @@ def _run_add_platform(args: argparse.Namespace) -> int:
         print(f"takeback intake add-platform: unknown signal type {unknown[0]}; choose from {known}", file=sys.stderr)
         return 2
     extras = [SignalType(name) for name in names]
-    storage = Storage(settings.database_url, scrypt=settings.scrypt)
+    storage = Storage(settings.database_url)
     try:
         storage.create_schema()
         keys = storage.add_platform(args.name, extras)

@@ -14,14 +14,15 @@ from urllib.parse import quote
 import httpx
 import pytest
 import sqlalchemy as sa
+from intake_testkit import person_client
 
-from intake import ScryptParams, ServerHandle, Settings, serve_in_thread
+from intake import ServerHandle, Settings, serve_in_thread
 from intake.storage import counters, metadata
 from intake.storage import database_url as driver_url
 
-#: Cheap scrypt for the many authenticated calls; test_default_settings_hash_case_keys_with_strong_scrypt
-#: covers the real cost.
-FAST_SCRYPT = ScryptParams(n=2**10, r=8, p=1)
+#: A proof of work that any first nonce meets, so creating a case costs tests one scrypt call, not a second;
+#: test_proof_of_work.py covers the real cost.
+FREE_WORK = {"proof_of_work": 1, "proof_of_work_per_item": 0}
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -45,8 +46,9 @@ def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 
 
 @pytest.fixture(scope="session")
-def settings(backend_url: str) -> Settings:
-    return Settings(database_url=backend_url, port=0, scrypt=FAST_SCRYPT)
+def settings(backend_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    secret = tmp_path_factory.mktemp("intake-secret") / "intake.secret"
+    return Settings(database_url=backend_url, port=0, secret_file=str(secret), **FREE_WORK)
 
 
 @pytest.fixture(scope="session")
@@ -78,5 +80,5 @@ def server(db_url: str, shared_server: ServerHandle) -> ServerHandle:
 
 @pytest.fixture
 def client(server: ServerHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as http:
+    with person_client(server.url, timeout=30) as http:
         yield http

@@ -11,9 +11,15 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from client_api.proof_of_work import ProofOfWork
 from intake.identifiers import CASE_KEY_ALPHABET
 from intake.schemas import TMK_FILE_BYTES
 from intake.storage import database_url, metadata
+
+
+def person_client(url: str, **options: Any) -> httpx.Client:
+    """An HTTP client that solves the service's proofs of work, as the person's client does."""
+    return httpx.Client(base_url=url, auth=ProofOfWork(), **options)
 
 
 def new_case_key() -> str:
