@@ -127,8 +127,8 @@ def owner_under_flood(url: str, number: str, key: str, *, targets: list[str], ra
             start, sent = time.monotonic(), 0
             while not stop.is_set():
                 due = start + sent * workers / rate
-                if (pause := due - time.monotonic()) > 0:
-                    time.sleep(pause)
+                if (pause := due - time.monotonic()) > 0 and stop.wait(pause):
+                    break
                 try:
                     code = c.get(f"/v1/cases/{targets[sent % len(targets)]}",
                                  headers={"Authorization": f"Bearer {_key()}"}).status_code
@@ -138,7 +138,7 @@ def owner_under_flood(url: str, number: str, key: str, *, targets: list[str], ra
                     answers[code] = answers.get(code, 0) + 1
                 sent += 1
 
-    workers = 16
+    workers = 16 if rate > 0 else 0
     threads = [threading.Thread(target=flood, args=(i, workers), daemon=True) for i in range(workers)]
     for t in threads:
         t.start()
@@ -222,6 +222,16 @@ def garbage_logs(service: Service, count: int) -> dict:
     return {"requests": count, "stderr_bytes": service.stderr_bytes() - before}
 
 
+def scrypt_seconds() -> float:
+    """One try of the proof of work (scrypt n=1024, r=8), averaged over 300."""
+    import hashlib
+
+    t0 = time.perf_counter()
+    for i in range(300):
+        hashlib.scrypt(b"%d" % i, salt=b"challenge", n=1024, r=8, p=1, maxmem=16 * 1024 * 1024, dklen=32)
+    return (time.perf_counter() - t0) / 300
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -241,7 +251,7 @@ def main() -> None:
                 create(c, 100)
                 print(f"honest person, one case of 100 items: {time.perf_counter() - t0:.2f} s")
                 others = [create(c)[0] for _ in range(3)]
-            alone = owner_under_flood(service.url, number, key, targets=[number], rate=0.001, seconds=args.seconds / 2)
+            alone = owner_under_flood(service.url, number, key, targets=[number], rate=0, seconds=args.seconds / 2)
             print(f"owner's status alone: {alone['owner']} {alone['owner_codes']}")
             same = owner_under_flood(service.url, number, key, targets=[number], rate=args.flood_rate,
                                      seconds=args.seconds)
@@ -251,6 +261,13 @@ def main() -> None:
                                       seconds=args.seconds)
             print(f"owner's status under {other['flood_rate']:.0f} wrong-key req/s on other numbers: "
                   f"{other['owner']} {other['owner_codes']}; flood answered {other['flood_codes']}")
+            offer = httpx.get(f"{service.url}/v1/challenge").json() if args.source == ROOT else None
+            if offer:
+                one = scrypt_seconds()
+                for items in (1, 500):
+                    tries = offer["work"] + offer["work_per_item"] * items
+                    print(f"expected cost of a {items}-item case: {tries} scrypt tries x {one * 1000:.1f} ms = "
+                          f"{tries * one:.2f} s; 10,000 such cases: {tries * one * 10_000 / 3600:.1f} CPU-hours")
             flood = flood_creation(service.url, args.seconds, 1)
             print(f"one flooder, 1-item cases: {flood['per_second']:.2f} cases/s, "
                   f"{flood['client_cpu_per_case']:.2f} s client CPU per case "
