@@ -18,6 +18,7 @@ from .models import (
     CaseState,
     CaseStatus,
     Feedback,
+    FeedbackValue,
     ImageItem,
     Item,
     PdqEntry,
@@ -146,6 +147,9 @@ def _enum(enum_type: Any, value: object, where: str) -> Any:
         raise WireFormatError(where, f"is not one of {', '.join(m.value for m in enum_type)}") from exc
 
 
+_FEEDBACK_VALUES = frozenset(v.value for v in FeedbackValue)
+
+
 def status_from_json(value: object) -> CaseStatus:
     """A ``CaseStatus`` from the service's answer. Extra fields are ignored: a newer service may add some."""
     if not isinstance(value, dict):
@@ -158,7 +162,10 @@ def status_from_json(value: object) -> CaseStatus:
     for i, entry in enumerate(_list(value.get("feedback", []), "status.feedback")):
         if not isinstance(entry, dict) or not isinstance(entry.get("value"), str):
             raise WireFormatError(f"status.feedback[{i}]", "has no value")
-        feedback.append(Feedback(entry["value"], _count(entry.get("platforms"), f"status.feedback[{i}].platforms")))
+        platforms = _count(entry.get("platforms"), f"status.feedback[{i}].platforms")
+        if entry["value"] in _FEEDBACK_VALUES:
+            feedback.append(Feedback(FeedbackValue(entry["value"]), platforms))
+        # A value a newer service knows and this client does not is left out, like an extra field.
     number = value["case_number"]
     if not isinstance(number, str):
         raise WireFormatError("status.case_number", "is not text")

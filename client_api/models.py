@@ -23,6 +23,7 @@ __all__ = [
     "CaseState",
     "CaseStatus",
     "Feedback",
+    "FeedbackValue",
     "ImageItem",
     "Item",
     "PdqEntry",
@@ -55,16 +56,31 @@ def _check_quality(value: object) -> None:
         raise ValueError(f"quality must be 0..100, got {value}")
 
 
-class Program(enum.Enum):
+class Program(enum.StrEnum):
     """Which programme the content falls under: made before the person was 18, or as an adult."""
 
     UNDER_18 = "under18"
     ADULT = "adult"
 
 
-class CaseState(enum.Enum):
+class CaseState(enum.StrEnum):
+    """Whether platforms keep looking for the case's content. The words for people are in ``desktop.messages``."""
+
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"
+
+
+class FeedbackValue(enum.StrEnum):
+    """What a platform reported about one of the case's hashes (StopNCII's CSP feedback values)."""
+
+    UNKNOWN = "Unknown"
+    NONE = "None"
+    QUALITY_UNKNOWN = "QualityUnknown"
+    PENDING_REVIEW = "PendingReview"
+    BLOCKED = "Blocked"
+    NOT_BLOCKED = "NotBlocked"
+    WITHDRAWN = "Withdrawn"
+    DELETED = "Deleted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,29 +183,8 @@ class CaseCredentials:
 class Feedback:
     """What platforms reported about the case's content: one value and how many platforms reported it."""
 
-    value: str
+    value: FeedbackValue
     platforms: int
-
-    def describe(self) -> str:
-        """The feedback as a plain sentence, e.g. "2 platforms have blocked matching content."."""
-        who = "1 platform has" if self.platforms == 1 else f"{self.platforms} platforms have"
-        what = _FEEDBACK_WORDS.get(self.value.casefold())
-        if what is None:
-            return f"{who} reported on matching content ({self.value})."
-        return f"{who} {what}."
-
-
-# StopNCII's CSP feedback values (python-threatexchange's StopNCIICSPFeedbackValue), in plain words.
-_FEEDBACK_WORDS = {
-    "blocked": "blocked matching content",
-    "notblocked": "reviewed matching content and decided not to block it",
-    "pendingreview": "found matching content that is waiting for review",
-    "deleted": "removed matching content",
-    "qualityunknown": "looked at matching content",
-    "unknown": "reported on matching content",
-    "none": "reported on matching content",
-    "withdrawn": "stopped checking for matching content",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,18 +200,3 @@ class CaseStatus:
     fingerprint_count: int
     feedback: tuple[Feedback, ...] = ()
 
-    def describe(self) -> list[str]:
-        """The status as plain sentences for a person, one per line."""
-        lines = []
-        if self.state is CaseState.WITHDRAWN:
-            lines.append("This case is withdrawn. Platforms have been told to delete its fingerprints.")
-        else:
-            lines.append("This case is active. Platforms are checking for matching content.")
-        files = "1 file" if self.item_count == 1 else f"{self.item_count} files"
-        lines.append(f"It holds fingerprints of {files}. Opened on {self.created_on:%d %B %Y}, "
-                     f"last changed on {self.updated_on:%d %B %Y}.")
-        if self.feedback:
-            lines.extend(f.describe() for f in self.feedback)
-        else:
-            lines.append("No platform has reported matching content yet.")
-        return lines

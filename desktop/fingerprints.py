@@ -11,7 +11,7 @@ from client_api import ImageItem, Item, PdqEntry, VideoItem, VpdqEntry
 from client_api.models import MAX_VPDQ_FRAMES
 from hashing.results import ImageFingerprints, VideoFingerprints, VpdqFrame
 
-__all__ = ["to_item", "to_items"]
+__all__ = ["fingerprint_count", "to_item", "to_items"]
 
 
 def _thinned(frames: tuple[VpdqFrame, ...]) -> tuple[VpdqFrame, ...]:
@@ -53,3 +53,12 @@ def to_item(result: ImageFingerprints | VideoFingerprints) -> Item:
 
 def to_items(results: list[ImageFingerprints | VideoFingerprints]) -> tuple[Item, ...]:
     return tuple(to_item(result) for result in results)
+
+
+def fingerprint_count(result: ImageFingerprints | VideoFingerprints) -> int:
+    """How many fingerprints the review screen counts for one file: MD5 and SHA-256, and every PDQ, frame and
+    TMK+PDQF hash computed."""
+    exact = 2
+    if isinstance(result, VideoFingerprints):
+        return exact + len(result.vpdq) + (1 if result.tmk is not None else 0)
+    return exact + len(result.pdq) + len(result.vpdq)

@@ -10,11 +10,14 @@ import enum
 import mimetypes
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from .messages import human_size
+
+if TYPE_CHECKING:
+    from hashing import ImageFingerprints, VideoFingerprints
 
 __all__ = ["Column", "FileEntry", "FileKind", "FileState", "ResultsModel"]
 
@@ -79,7 +82,7 @@ class FileEntry:
     state: FileState = FileState.WAITING
     progress: float = 0.0
     message: str = ""
-    fingerprints: Any = field(default=None, repr=False)  # hashing's ImageFingerprints | VideoFingerprints
+    fingerprints: ImageFingerprints | VideoFingerprints | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:

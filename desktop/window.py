@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 import time
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -25,16 +24,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client_api import CaseStatus, Program
+
 from .about import APP_NAME
 from .clipboard import ClipboardGuard
-from .controller import Controller, Mode
-from .messages import feedback_sentences, status_sentence
+from .controller import Controller
+from .messages import case_opened_anyway, describe_status
 from .models import FileState
+from .sessions import Mode
 from .settings import Settings, TextSize
 from .views.case import CaseScreen
 from .views.check import CheckScreen
 from .views.choose import ChooseScreen
-from .views.common import button, refresh_scaled_fonts, set_scaled_font
+from .views.common import Screen, button, refresh_scaled_fonts, set_scaled_font
 from .views.fingerprint import FingerprintScreen
 from .views.review import ReviewScreen
 from .views.send import SendScreen
@@ -63,8 +65,7 @@ class Page(enum.IntEnum):
     CHECK = 6
 
 
-def _wire_value(program: Any) -> str:
-    return str(getattr(program, "value", program))
+_PROGRAM_FOR_AGE = {Age.UNDER_18: Program.UNDER_18, Age.ADULT: Program.ADULT}
 
 
 class MainWindow(QMainWindow):
@@ -113,8 +114,8 @@ class MainWindow(QMainWindow):
             shared_locked=settings.shared_from_command_line,
             larger_text=settings.get(Settings.text_size) is TextSize.LARGE,
         )
-        self.choose = ChooseScreen(controller.files)
-        self.fingerprint = FingerprintScreen(controller.files)
+        self.choose = ChooseScreen(controller.fingerprinting.files)
+        self.fingerprint = FingerprintScreen(controller.fingerprinting.files)
         self.review = ReviewScreen()
         self.send = SendScreen()
         self.case = CaseScreen(can_remember=not settings.shared)
@@ -140,7 +141,7 @@ class MainWindow(QMainWindow):
         self.go(Page.WELCOME)
 
     @property
-    def screens(self) -> tuple[Any, ...]:
+    def screens(self) -> tuple[Screen, ...]:
         return (self.welcome, self.choose, self.fingerprint, self.review, self.send, self.case, self.check)
 
     @property
@@ -155,7 +156,7 @@ class MainWindow(QMainWindow):
 
     # --- wiring --------------------------------------------------------------------------------------------
     def _connect(self) -> None:
-        c = self.controller
+        files, session = self.controller.fingerprinting, self.controller.case
         self.quick_exit_button.clicked.connect(self.quick_exit)
         self.start_over_button.clicked.connect(self._on_start_over_clicked)
 
@@ -166,54 +167,56 @@ class MainWindow(QMainWindow):
 
         self.choose.add_files_requested.connect(self._on_add_files_requested)
         self.choose.add_folder_requested.connect(self._on_add_folder_requested)
-        self.choose.paths_dropped.connect(c.add_paths)
-        self.choose.remove_requested.connect(c.remove_rows)
-        self.choose.preview_requested.connect(lambda row: c.preview(row, self.choose.preview_side()))
+        self.choose.paths_dropped.connect(files.add_paths)
+        self.choose.remove_requested.connect(files.remove_rows)
+        self.choose.preview_requested.connect(lambda row: files.preview(row, self.choose.preview_side()))
         self.choose.back_requested.connect(self._on_choose_back)
         self.choose.next_requested.connect(self.start_fingerprinting)
-        c.files_added.connect(self._on_files_added)
-        c.files_failed.connect(self.choose.show_problem)
-        c.preview_ready.connect(self.choose.show_preview)
+        files.files_added.connect(self._on_files_added)
+        files.files_failed.connect(self.choose.show_problem)
+        files.preview_ready.connect(self.choose.show_preview)
 
         self.fingerprint.cancel_requested.connect(self._on_cancel_requested)
         self.fingerprint.retry_requested.connect(self.start_fingerprinting)
         self.fingerprint.back_requested.connect(lambda: self.go(Page.CHOOSE))
         self.fingerprint.next_requested.connect(self.show_review)
-        c.hashing_progressed.connect(self.fingerprint.on_progressed)
-        c.hashing_finished.connect(self._on_hashing_finished)
+        files.hashing_progressed.connect(self.fingerprint.on_progressed)
+        files.hashing_finished.connect(self._on_hashing_finished)
 
-        self.review.payload_requested.connect(lambda: self.review.set_payload(c.payload_text()))
+        self.review.payload_requested.connect(lambda: self.review.set_payload(session.payload_text()))
         self.review.back_requested.connect(lambda: self.go(Page.FINGERPRINT))
         self.review.send_requested.connect(self.start_sending)
 
         self.send.retry_requested.connect(self.start_sending)
         self.send.save_bundle_requested.connect(self._on_save_bundle_requested)
         self.send.back_requested.connect(lambda: self.go(Page.REVIEW))
-        c.send_progressed.connect(self.send.on_sending)
-        c.send_failed.connect(self._on_send_failed)
-        c.sent.connect(self._on_sent)
-        c.bundle_saved.connect(self.send.on_bundle_saved)
-        c.bundle_failed.connect(self.send.on_bundle_failed)
+        session.send_progressed.connect(self.send.on_sending)
+        session.send_failed.connect(self._on_send_failed)
+        session.sent.connect(self._on_sent)
+        session.bundle_saved.connect(self.send.on_bundle_saved)
+        session.bundle_failed.connect(self.send.on_bundle_failed)
 
         self.case.copy_requested.connect(self._on_copy_requested)
         self.case.save_requested.connect(self._on_save_case_requested)
         self.case.remember_toggled.connect(self._on_remember_toggled)
         self.case.check_requested.connect(self._on_case_check_requested)
-        c.case_file_saved.connect(self._on_case_file_saved)
-        c.case_file_failed.connect(self.case.on_saved)
-        c.remembered.connect(lambda: self.case.on_saved("This computer will remember the case."))
-        c.remember_failed.connect(self.case.on_saved)
+        session.case_file_saved.connect(self._on_case_file_saved)
+        session.case_file_failed.connect(self.case.on_saved)
+        session.remembered.connect(lambda: self.case.on_saved("This computer will remember the case."))
+        session.remember_failed.connect(self.case.on_saved)
+        session.forget_failed.connect(self.case.on_saved)
 
-        self.check.check_requested.connect(c.check_case)
+        self.check.check_requested.connect(session.check_case)
         self.check.recall_requested.connect(self._on_recall_requested)
-        c.recalled.connect(self.check.show_remembered)
+        session.recalled.connect(self.check.show_remembered)
+        session.recall_failed.connect(self.check.show_problem)
         self.check.add_more_requested.connect(self._on_add_more_requested)
         self.check.withdraw_requested.connect(self._on_withdraw_requested)
         self.check.back_requested.connect(lambda: self.go(Page.WELCOME))
-        c.status_loaded.connect(self._show_status)
-        c.status_failed.connect(self.check.show_problem)
-        c.withdrawn.connect(self._show_status)
-        c.withdraw_failed.connect(self.check.show_problem)
+        session.status_loaded.connect(self._show_status)
+        session.status_failed.connect(self.check.show_problem)
+        session.withdrawn.connect(self._show_status)
+        session.withdraw_failed.connect(self.check.show_problem)
 
     # --- dialogs (tests replace these) ---------------------------------------------------------------------
     def _dialog_options(self) -> QFileDialog.Option:
@@ -284,13 +287,15 @@ class MainWindow(QMainWindow):
 
     def _case_unkept(self) -> bool:
         """A case number and key are on screen (or in a failure message) and were not copied or saved yet."""
-        c = self.controller
+        c = self.controller.case
         half_sent = self.page is Page.SEND and c.credentials is not None and c.mode is Mode.NEW_CASE
         return (self.page is Page.CASE or half_sent) and not self._case_kept
 
     def _has_something(self) -> bool:
-        c = self.controller
-        return bool(c.files.rowCount() or c.credentials is not None or c.program is not None)
+        case = self.controller.case
+        return bool(
+            self.controller.fingerprinting.files.rowCount() or case.credentials is not None or case.program is not None
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if not self._exiting and self._case_unkept() and not self.confirm(
@@ -307,7 +312,7 @@ class MainWindow(QMainWindow):
 
     # --- welcome -------------------------------------------------------------------------------------------
     def _on_welcome_started(self, age: Age) -> None:
-        self.controller.choose_program(self.controller.backend.program(age.value))
+        self.controller.case.choose_program(_PROGRAM_FOR_AGE[age])
         self.go(Page.CHOOSE)
 
     def _on_shared_mode_toggled(self, shared: bool) -> None:
@@ -327,12 +332,12 @@ class MainWindow(QMainWindow):
     def _on_add_files_requested(self) -> None:
         files = self.ask_open_files()
         if files:
-            self.controller.add_paths(files)
+            self.controller.fingerprinting.add_paths(files)
 
     def _on_add_folder_requested(self) -> None:
         folder = self.ask_folder()
         if folder:
-            self.controller.add_paths([folder])
+            self.controller.fingerprinting.add_paths([folder])
 
     def _on_files_added(self, count: int) -> None:
         self.choose.show_problem(
@@ -340,47 +345,44 @@ class MainWindow(QMainWindow):
         )
 
     def _on_choose_back(self) -> None:
-        self.go(Page.CHECK if self.controller.mode is Mode.ADD_TO_CASE else Page.WELCOME)
+        self.go(Page.CHECK if self.controller.case.mode is Mode.ADD_TO_CASE else Page.WELCOME)
 
     # --- fingerprint ---------------------------------------------------------------------------------------
     def start_fingerprinting(self) -> None:
         self.fingerprint.reset()
         self.go(Page.FINGERPRINT)
         self.fingerprint.on_started()
-        self.controller.start_hashing()
+        self.controller.fingerprinting.start_hashing()
 
     def _on_cancel_requested(self) -> None:
         self.fingerprint.on_stopping()
-        self.controller.cancel_hashing()
+        self.controller.fingerprinting.cancel_hashing()
 
     def _on_hashing_finished(self, usable: int, failed: int) -> None:
-        stopped = sum(1 for e in self.controller.files.entries if e.state is FileState.STOPPED)
+        stopped = sum(1 for e in self.controller.fingerprinting.files.entries if e.state is FileState.STOPPED)
         self.fingerprint.on_finished(usable, failed - stopped, stopped)
 
     # --- review and send -----------------------------------------------------------------------------------
     def show_review(self) -> None:
-        c = self.controller
+        case = self.controller.case
         self.review.reset()
         self.review.set_summary(
-            c.review_summary(),
-            under_18=_wire_value(c.program) == "under18",
-            adding=c.mode is Mode.ADD_TO_CASE,
+            self.controller.fingerprinting.review_summary(),
+            under_18=case.program is Program.UNDER_18,
+            adding=case.mode is Mode.ADD_TO_CASE,
         )
         self.go(Page.REVIEW)
 
     def start_sending(self) -> None:
         self.go(Page.SEND)
         self.send.on_sending(0, 0)
-        self.controller.send()
+        self.controller.case.send()
 
     def _on_send_failed(self, message: str) -> None:
-        c = self.controller
+        c = self.controller.case
         if c.credentials is not None and c.mode is Mode.NEW_CASE:
             # The case was opened before sending stopped: the person must not lose its number and key.
-            message += (
-                f"\n\nYour case was opened. Write these down now: case number {c.display_case_number()}, "
-                f"case key {c.display_case_key()}."
-            )
+            message += "\n\n" + case_opened_anyway(c.display_case_number(), c.display_case_key())
         self.send.on_failed(message)
 
     def _on_save_bundle_requested(self) -> None:
@@ -388,10 +390,10 @@ class MainWindow(QMainWindow):
             "Save the fingerprints to send later", "takeback-fingerprints.json", "Takeback fingerprints (*.json)"
         )
         if path:
-            self.controller.save_bundle(path)
+            self.controller.case.save_bundle(path)
 
-    def _on_sent(self, _status: Any) -> None:
-        c = self.controller
+    def _on_sent(self, _status: CaseStatus) -> None:
+        c = self.controller.case
         self._case_kept = False
         self.case.reset()
         self.case.show_case(c.display_case_number(), c.display_case_key(), added=c.mode is Mode.ADD_TO_CASE)
@@ -410,19 +412,19 @@ class MainWindow(QMainWindow):
     def _on_save_case_requested(self) -> None:
         path = self.ask_save_path("Save your case number and key", "takeback-case.txt", "Text files (*.txt)")
         if path:
-            self.controller.save_case_file(path)
+            self.controller.case.save_case_file(path)
 
     def _on_remember_toggled(self, remember: bool) -> None:
         if self.settings.shared:
             return
         if remember:
             self._case_kept = True
-            self.controller.remember_case()
+            self.controller.case.remember_case()
         else:
-            self.controller.forget_case()
+            self.controller.case.forget_case()
 
     def _on_case_check_requested(self) -> None:
-        c = self.controller
+        c = self.controller.case
         self.check.reset()
         self.check.fill(c.display_case_number(), c.display_case_key())
         self.go(Page.CHECK)
@@ -430,24 +432,16 @@ class MainWindow(QMainWindow):
         c.refresh_status()
 
     # --- check ---------------------------------------------------------------------------------------------
-    def _show_status(self, status: Any) -> None:
-        state = _wire_value(getattr(status, "state", ""))
-        feedback = [
-            (_wire_value(getattr(f, "value", "")), int(getattr(f, "platforms", 0)))
-            for f in getattr(status, "feedback", ()) or ()
-        ]
-        self.check.show_status(
-            status_sentence(state, int(getattr(status, "item_count", 0))),
-            feedback_sentences(feedback) if state != "withdrawn" else [],
-            active=state != "withdrawn",
-        )
+    def _show_status(self, status: CaseStatus) -> None:
+        text = describe_status(status)
+        self.check.show_status(text.summary, list(text.feedback), active=text.active)
 
     def _on_recall_requested(self) -> None:
         if not self.settings.shared:
-            self.controller.recall_cases()
+            self.controller.case.recall_cases()
 
     def _on_add_more_requested(self) -> None:
-        self.controller.add_more_to_case()
+        self.controller.case.add_more_to_case()
         self.choose.reset()
         self.go(Page.CHOOSE)
 
@@ -460,7 +454,7 @@ class MainWindow(QMainWindow):
             "Withdraw the case",
         ):
             self.check.status.setText("Withdrawing…")
-            self.controller.withdraw()
+            self.controller.case.withdraw()
 
 
 def apply_text_size(size: TextSize) -> None:

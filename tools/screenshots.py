@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 from desktop.app import setup_logging  # noqa: E402
 from desktop.backend import IntakeBackend  # noqa: E402
 from desktop.controller import Controller  # noqa: E402
-from desktop.demo import embedded_intake  # noqa: E402
+from desktop.intake_host import embedded_intake  # noqa: E402
 from desktop.settings import Settings  # noqa: E402
 from desktop.window import MainWindow  # noqa: E402
 
@@ -104,27 +104,27 @@ def dead_url() -> str:
 
 
 def journey(window: MainWindow, shoot: Shooter, intake_url: str, media: list[Path], *, full: bool) -> None:
-    c = window.controller
-    backend = c.backend
+    files, case = window.controller.fingerprinting, window.controller.case
+    backend = window.controller.backend
     assert isinstance(backend, IntakeBackend)
     shoot(window, "welcome")
     window.welcome.under_18.click()
     window.welcome.start_button.click()
     shoot(window, "choose-empty")
-    c.add_paths(media)
-    wait_for(c.files_added)
+    files.add_paths(media)
+    wait_for(files.files_added)
     shoot(window, "choose-files")
     if full:
         window.choose.table.selectRow(0)
         window.choose.preview_button.click()
-        wait_for(c.preview_ready)
+        wait_for(files.preview_ready)
         shoot(window, "choose-blurred-preview")
         window.choose.hide_preview()
     window.choose.next.click()
     settle(400)
     shoot(window, "fingerprint-working")
-    if c.hashing:
-        wait_for(c.hashing_finished)
+    if files.hashing:
+        wait_for(files.hashing_finished)
     shoot(window, "fingerprint-done")
     window.fingerprint.next.click()
     shoot(window, "review")
@@ -136,21 +136,21 @@ def journey(window: MainWindow, shoot: Shooter, intake_url: str, media: list[Pat
         backend.intake_url = dead_url()
         window.review.send.click()
         shoot(window, "send-busy")
-        wait_for(c.send_failed)
+        wait_for(case.send_failed)
         shoot(window, "send-failed")
         backend.intake_url = intake_url
         window.send.retry.click()
     else:
         window.review.send.click()
-    wait_for(c.sent)
+    wait_for(case.sent)
     shoot(window, "your-case")
     window.case.check.click()
-    wait_for(c.status_loaded)
+    wait_for(case.status_loaded)
     shoot(window, "check-status")
     if full:
         answer_next_dialog(shoot, "withdraw-confirm", accept=True)
         window.check.withdraw.click()
-        wait_for(c.withdrawn)
+        wait_for(case.withdrawn)
         shoot(window, "check-withdrawn")
         answer_next_dialog(shoot, "start-over-confirm", accept=True)
         window.start_over_button.click()
@@ -158,7 +158,7 @@ def journey(window: MainWindow, shoot: Shooter, intake_url: str, media: list[Pat
         window.welcome.check_button.click()
         window.check.fill("ABC-DEF-GH2O", "not a key")
         window.check.check.click()
-        wait_for(c.status_failed)
+        wait_for(case.status_failed)
         shoot(window, "check-typo")
 
 

@@ -36,6 +36,7 @@ from client_api import (
 from client_api.bundle import MAX_BUNDLE_ITEMS
 
 from ..about import __version__
+from ..messages import describe_status
 from ._terminal import STOPPED, printable
 
 __all__ = ["add_parser"]
@@ -373,8 +374,9 @@ def _with_case(args: argparse.Namespace, call: Callable[[IntakeClient, CaseCrede
     if args.json:
         print(json.dumps(_status_json(status)))
     else:
+        text = describe_status(status)
         print(f"Case {status.case_number}")
-        for line in status.describe():
+        for line in (text.summary, text.dates, *text.feedback):
             print(line)
     return 0
 

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         if args.intake:
             raise SystemExit("takeback gui: --demo runs its own intake service; leave out --intake")
-        from ..demo import embedded_intake
+        from ..intake_host import embedded_intake
 
         with embedded_intake() as url:
             return run_app(intake_url=url, shared=args.shared)

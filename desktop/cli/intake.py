@@ -75,8 +75,8 @@ def _add_db_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _settings(args: argparse.Namespace):  # noqa: ANN202 - intake.Settings, imported late
-    from intake import load_settings
+def _settings(args: argparse.Namespace):  # noqa: ANN202 - intake_host.Settings, imported late
+    from ..intake_host import load_settings
 
     overrides = {
         "database_url": args.db,
@@ -97,7 +97,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from intake import IntakeError, serve
+    from ..intake_host import IntakeError, serve
 
     try:
         settings = _settings(args)
@@ -125,7 +125,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_add_platform(args: argparse.Namespace) -> int:
-    from intake import IntakeError, SignalType, Storage
+    from ..intake_host import IntakeError, SignalType, Storage
 
     try:
         settings = _settings(args)

@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QCheckBox, QPlainTextEdit, QWidget
 
-from ..controller import ReviewSummary
+from ..sessions import ReviewSummary
 from .common import Screen, button, note, paragraph
 
 __all__ = ["ReviewScreen"]

@@ -12,6 +12,8 @@ from client_api import (
     CaseNotFound,
     CaseState,
     CaseWithdrawn,
+    Feedback,
+    FeedbackValue,
     IntakeClient,
     ServiceUnavailable,
     Program,
@@ -131,14 +133,14 @@ def test_a_big_submission_reaches_the_real_service_whole(client, make_video_item
     assert client.status(CaseCredentials(status.case_number, case_key)).item_count == len(items)
 
 
-def test_platform_feedback_shows_in_plain_words(client, platform, some_items):
+def test_platform_feedback_reaches_the_client_as_typed_values(client, platform, some_items):
     case_key = new_case_key()
     created = client.create_case(Program.ADULT, some_items[:1], case_key=case_key, idempotency_key=new_idempotency_key())
     pdq = some_items[0].pdq[0].hash
     feedback = {"count": 1, "hashFeedbacks": [{"hashValue": pdq, "feedbackValue": "Blocked", "tags": []}]}
     platform.post("/v1/SubmitFeedback", json=feedback).raise_for_status()
-    lines = client.status(CaseCredentials(created.case_number, case_key)).describe()
-    assert "1 platform has blocked matching content." in lines
+    status = client.status(CaseCredentials(created.case_number, case_key))
+    assert status.feedback == (Feedback(FeedbackValue.BLOCKED, 1),)
 
 
 def test_a_dead_service_then_a_live_one(intake_server, some_items):

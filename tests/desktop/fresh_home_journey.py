@@ -16,7 +16,7 @@ from shiboken6 import Shiboken
 
 from desktop.backend import IntakeBackend
 from desktop.controller import Controller
-from desktop.demo import embedded_intake
+from desktop.intake_host import embedded_intake
 from desktop.settings import Settings
 from desktop.window import MainWindow, Page
 
@@ -46,31 +46,31 @@ def main(argv: list[str]) -> int:
     with embedded_intake() as url:
         window = MainWindow(Controller(IntakeBackend(url)), Settings(shared=shared))
         window.show()
-        c = window.controller
+        files, case = window.controller.fingerprinting, window.controller.case
         window.welcome.adult.click()
         if shared:
             window.welcome.larger_text.click()  # a display preference: in shared mode, kept in memory only
         window.welcome.start_button.click()
-        c.add_paths([photo, video])
-        wait_for(c.files_added)
+        files.add_paths([photo, video])
+        wait_for(files.files_added)
         window.choose.table.selectRow(0)
         window.choose.preview_button.click()
-        assert wait_for(c.preview_ready)[0] is not None
+        assert wait_for(files.preview_ready)[0] is not None
         window.choose.next.click()
-        assert wait_for(c.hashing_finished) == [2, 0]
+        assert wait_for(files.hashing_finished) == [2, 0]
         window.fingerprint.next.click()
         window.review.show_payload.click()
         window.review.consent.setChecked(True)
         window.review.attestation.setChecked(True)
         window.review.send.click()
-        wait_for(c.sent)
+        wait_for(case.sent)
         assert window.page is Page.CASE
         window.case.copy_key.click()
         window.case.check.click()
-        wait_for(c.status_loaded)
+        wait_for(case.status_loaded)
         window.confirm = lambda *args: True  # type: ignore[method-assign]
         window.check.withdraw.click()
-        wait_for(c.withdrawn)
+        wait_for(case.withdrawn)
         if shared:
             # Qt's own file dialog, as shared mode uses it: its history must not reach the disk either.
             dialog = QFileDialog(None, "Choose photos or videos", str(photo.parent))

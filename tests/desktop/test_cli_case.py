@@ -115,7 +115,7 @@ def test_status_reads_the_key_from_the_environment(intake_server, open_case):
     assert result.returncode == 0, result.stderr
     assert f"Case {open_case.case_number}" in result.stdout
     assert "This case is active." in result.stdout
-    assert "No platform has reported matching content yet." in result.stdout
+    assert "No website or app has reported a match yet." in result.stdout
     assert open_case.case_key not in result.stdout + result.stderr
 
 

@@ -49,12 +49,12 @@ def _click(qtbot, widget) -> None:
 
 def _add_files(qtbot, window: MainWindow, monkeypatch, paths: list[Path]) -> None:
     monkeypatch.setattr(window, "ask_open_files", lambda: [str(p) for p in paths])
-    with qtbot.waitSignal(window.controller.files_added, timeout=10_000):
+    with qtbot.waitSignal(window.controller.fingerprinting.files_added, timeout=10_000):
         _click(qtbot, window.choose.add_files)
 
 
 def _fingerprint(qtbot, window: MainWindow) -> list[int]:
-    with qtbot.waitSignal(window.controller.hashing_finished, timeout=HASHING_TIMEOUT_MS) as finished:
+    with qtbot.waitSignal(window.controller.fingerprinting.hashing_finished, timeout=HASHING_TIMEOUT_MS) as finished:
         _click(qtbot, window.choose.next)
     assert window.page is Page.FINGERPRINT
     return finished.args
@@ -69,8 +69,8 @@ def _review_and_send(qtbot, window: MainWindow) -> dict:
     window.review.consent.setChecked(True)
     assert not window.review.send.isEnabled()
     window.review.attestation.setChecked(True)
-    with qtbot.waitSignal(window.controller.sent, timeout=NETWORK_TIMEOUT_MS), qtbot.assertNotEmitted(
-        window.controller.send_failed
+    with qtbot.waitSignal(window.controller.case.sent, timeout=NETWORK_TIMEOUT_MS), qtbot.assertNotEmitted(
+        window.controller.case.send_failed
     ):
         _click(qtbot, window.review.send)
     assert window.page is Page.CASE
@@ -87,7 +87,7 @@ def test_whole_journey(qtbot, make_window, intake_server, media, monkeypatch):
     _add_files(qtbot, window, monkeypatch, [media["photo"], media["broken"], media["video"]])
     assert window.choose.table.model().rowCount() == 3
     assert _fingerprint(qtbot, window) == [2, 1]
-    states = {e.name: e for e in window.controller.files.entries}
+    states = {e.name: e for e in window.controller.fingerprinting.files.entries}
     assert states["me-at-the-beach.jpg"].state is FileState.READY
     assert states["video-of-me.mp4"].state.usable
     broken = states["broken-selfie.jpg"]
@@ -108,7 +108,7 @@ def test_whole_journey(qtbot, make_window, intake_server, media, monkeypatch):
     assert "cannot" in window.case.warning.text().lower() or "nobody can recover" in window.case.warning.text().lower()
     assert window.case.remember.isVisibleTo(window.case) and not window.case.remember.isChecked()
 
-    with qtbot.waitSignal(window.controller.status_loaded, timeout=NETWORK_TIMEOUT_MS):
+    with qtbot.waitSignal(window.controller.case.status_loaded, timeout=NETWORK_TIMEOUT_MS):
         _click(qtbot, window.case.check)
     assert window.page is Page.CHECK
     assert "active" in window.check.status.text() and "2 photos and videos" in window.check.status.text()
@@ -116,20 +116,20 @@ def test_whole_journey(qtbot, make_window, intake_server, media, monkeypatch):
 
     # More files for the same case.
     _click(qtbot, window.check.add_more)
-    assert window.page is Page.CHOOSE and window.controller.files.rowCount() == 0
+    assert window.page is Page.CHOOSE and window.controller.fingerprinting.files.rowCount() == 0
     _add_files(qtbot, window, monkeypatch, [media["more"]])
     assert _fingerprint(qtbot, window) == [1, 0]
     _review_and_send(qtbot, window)
     assert "added to your case" in window.review.summary.text()
     assert window.case.number.text() == number
-    with qtbot.waitSignal(window.controller.status_loaded, timeout=NETWORK_TIMEOUT_MS):
+    with qtbot.waitSignal(window.controller.case.status_loaded, timeout=NETWORK_TIMEOUT_MS):
         _click(qtbot, window.case.check)
     assert "3 photos and videos" in window.check.status.text()
 
     # Withdraw, after confirming.
     monkeypatch.setattr(window, "confirm", lambda *args: True)
-    with qtbot.waitSignal(window.controller.withdrawn, timeout=NETWORK_TIMEOUT_MS), qtbot.assertNotEmitted(
-        window.controller.withdraw_failed
+    with qtbot.waitSignal(window.controller.case.withdrawn, timeout=NETWORK_TIMEOUT_MS), qtbot.assertNotEmitted(
+        window.controller.case.withdraw_failed
     ):
         _click(qtbot, window.check.withdraw)
     assert "withdrawn" in window.check.status.text()
@@ -148,13 +148,13 @@ def test_check_a_case_typed_by_hand_and_a_wrong_key(qtbot, make_window, intake_s
     _click(qtbot, window.welcome.check_button)
     # Typed the way people type: lower case, no hyphens.
     window.check.fill(number.replace("-", "").lower(), key.replace("-", " ").lower())
-    with qtbot.waitSignal(window.controller.status_loaded, timeout=NETWORK_TIMEOUT_MS):
+    with qtbot.waitSignal(window.controller.case.status_loaded, timeout=NETWORK_TIMEOUT_MS):
         _click(qtbot, window.check.check)
     assert "active" in window.check.status.text()
     wrong = ("0" if key[0] != "0" else "1") + key[1:]
     window.check.fill(number, wrong)
-    with qtbot.waitSignal(window.controller.status_failed, timeout=NETWORK_TIMEOUT_MS), qtbot.assertNotEmitted(
-        window.controller.status_loaded
+    with qtbot.waitSignal(window.controller.case.status_failed, timeout=NETWORK_TIMEOUT_MS), qtbot.assertNotEmitted(
+        window.controller.case.status_loaded
     ):
         _click(qtbot, window.check.check)
     assert window.check.problem.isVisible() and window.check.status.text() == ""
@@ -170,25 +170,25 @@ def test_network_failure_then_retry_sends_once(qtbot, make_window, intake_server
     _click(qtbot, window.fingerprint.next)
     window.review.consent.setChecked(True)
     window.review.attestation.setChecked(True)
-    with qtbot.waitSignal(window.controller.send_failed, timeout=NETWORK_TIMEOUT_MS) as failed, qtbot.assertNotEmitted(
-        window.controller.sent
+    with qtbot.waitSignal(window.controller.case.send_failed, timeout=NETWORK_TIMEOUT_MS) as failed, qtbot.assertNotEmitted(
+        window.controller.case.sent
     ):
         _click(qtbot, window.review.send)
     assert window.page is Page.SEND
     assert window.send.retry.isVisible() and window.send.save_bundle.isVisible()
     assert "Nothing is lost" in window.send.status.text() and failed.args[0] in window.send.problem.text()
-    assert window.controller.credentials is None
-    assert [e.state for e in window.controller.files.entries] == [FileState.READY]
+    assert window.controller.case.credentials is None
+    assert [e.state for e in window.controller.fingerprinting.files.entries] == [FileState.READY]
 
     # Save what would be sent, then the network comes back and the retry goes through.
     bundle = media["photo"].parent.parent / "to-send-later.json"
     monkeypatch.setattr(window, "ask_save_path", lambda *args: str(bundle))
-    with qtbot.waitSignal(window.controller.bundle_saved, timeout=NETWORK_TIMEOUT_MS):
+    with qtbot.waitSignal(window.controller.case.bundle_saved, timeout=NETWORK_TIMEOUT_MS):
         _click(qtbot, window.send.save_bundle)
     assert "me-at-the-beach" not in bundle.read_text()
     backend.intake_url = intake_server.url
-    with qtbot.waitSignal(window.controller.sent, timeout=NETWORK_TIMEOUT_MS), qtbot.assertNotEmitted(
-        window.controller.send_failed
+    with qtbot.waitSignal(window.controller.case.sent, timeout=NETWORK_TIMEOUT_MS), qtbot.assertNotEmitted(
+        window.controller.case.send_failed
     ):
         _click(qtbot, window.send.retry)
     assert window.page is Page.CASE and window.case.number.text()
@@ -200,7 +200,7 @@ def test_cancel_during_fingerprinting(qtbot, make_window, intake_server, data_di
     _click(qtbot, window.welcome.start_button)
     videos = sorted((data_dir / "videos").glob("*.mp4"))
     _add_files(qtbot, window, monkeypatch, videos)
-    c = window.controller
+    c = window.controller.fingerprinting
     with qtbot.waitSignal(c.hashing_progressed, timeout=HASHING_TIMEOUT_MS, check_params_cb=lambda d, t, f: f > 0):
         _click(qtbot, window.choose.next)
     assert window.fingerprint.stop.isVisible()

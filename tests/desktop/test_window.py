@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from desktop_stubs import CASE_NUMBER
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
@@ -23,9 +24,9 @@ def _walk_to_case(qtbot, window: MainWindow, tmp_path: Path) -> None:
     assert window.page is Page.CHOOSE
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(b"x")
-    with qtbot.waitSignal(window.controller.files_added, timeout=5000):
+    with qtbot.waitSignal(window.controller.fingerprinting.files_added, timeout=5000):
         window.choose.paths_dropped.emit([photo])
-    with qtbot.waitSignal(window.controller.hashing_finished, timeout=5000):
+    with qtbot.waitSignal(window.controller.fingerprinting.hashing_finished, timeout=5000):
         qtbot.mouseClick(window.choose.next, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.fingerprint.next, Qt.MouseButton.LeftButton)
     assert window.page is Page.REVIEW
@@ -33,7 +34,7 @@ def _walk_to_case(qtbot, window: MainWindow, tmp_path: Path) -> None:
     assert window.review.payload.toPlainText()
     window.review.consent.setChecked(True)
     window.review.attestation.setChecked(True)
-    with qtbot.waitSignal(window.controller.sent, timeout=5000):
+    with qtbot.waitSignal(window.controller.case.sent, timeout=5000):
         qtbot.mouseClick(window.review.send, Qt.MouseButton.LeftButton)
     assert window.page is Page.CASE
 
@@ -47,7 +48,7 @@ def test_quick_exit_hides_drops_state_and_clears_our_clipboard(qtbot, make_windo
         qtbot.mouseClick(window.quick_exit_button, Qt.MouseButton.LeftButton)
     assert not window.isVisible()
     assert QGuiApplication.clipboard().text() == ""
-    assert window.controller.credentials is None and window.controller.files.rowCount() == 0
+    assert window.controller.case.credentials is None and window.controller.fingerprinting.files.rowCount() == 0
     assert window.case.key.text() == "" and window.case.number.text() == ""
 
 
@@ -95,7 +96,7 @@ def test_start_over_clears_every_screen_for_the_next_person(qtbot, make_window, 
     assert asked, "starting over with a case on screen asks first"
     assert window.page is Page.WELCOME
     assert window.welcome.chosen_age() is None and not window.welcome.start_button.isEnabled()
-    assert window.controller.files.rowCount() == 0 and window.controller.credentials is None
+    assert window.controller.fingerprinting.files.rowCount() == 0 and window.controller.case.credentials is None
     assert not window.review.consent.isChecked() and not window.review.attestation.isChecked()
     assert window.review.payload.toPlainText() == "" and window.review.payload.isHidden()
     assert window.case.number.text() == "" and window.case.key.text() == ""
@@ -110,7 +111,7 @@ def test_start_over_refused_keeps_everything(qtbot, make_window, stub_backend, t
     with qtbot.assertNotEmitted(window.controller.was_reset):
         qtbot.mouseClick(window.start_over_button, Qt.MouseButton.LeftButton)
     assert window.page is Page.CASE and window.case.key.text()
-    assert [e.state for e in window.controller.files.entries] == [FileState.SENT]
+    assert [e.state for e in window.controller.fingerprinting.files.entries] == [FileState.SENT]
 
 
 def test_shared_mode_never_touches_settings_or_keyring_and_uses_qt_dialogs(
@@ -180,29 +181,29 @@ def test_dropping_files_and_folders_adds_them(qtbot, make_window, stub_backend, 
     mime.setUrls([QUrl.fromLocalFile(str(folder)), QUrl.fromLocalFile(str(single))])
     drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier)
-    with qtbot.waitSignal(window.controller.files_added, timeout=5000) as added:
+    with qtbot.waitSignal(window.controller.fingerprinting.files_added, timeout=5000) as added:
         window.choose.dropEvent(drop)
     assert added.args == [2]
-    assert sorted(e.name for e in window.controller.files.entries) == ["inside.jpg", "single.mp4"]
-    with qtbot.waitSignal(window.controller.files_added, timeout=5000) as added:
+    assert sorted(e.name for e in window.controller.fingerprinting.files.entries) == ["inside.jpg", "single.mp4"]
+    with qtbot.waitSignal(window.controller.fingerprinting.files_added, timeout=5000) as added:
         window.choose.dropEvent(drop)  # the same again: nothing new, and the person is told
     assert added.args == [0] and "No new photos or videos" in window.choose.problem.text()
-    assert all(e.state is FileState.WAITING for e in window.controller.files.entries)
+    assert all(e.state is FileState.WAITING for e in window.controller.fingerprinting.files.entries)
 
 
 def test_remember_and_recall_only_when_asked_and_never_in_shared_mode(qtbot, make_window, stub_backend, tmp_path):
     window = make_window(stub_backend)
     _walk_to_case(qtbot, window, tmp_path)
     assert not [name for name, _ in stub_backend.calls if name in ("remember", "recall")]
-    with qtbot.waitSignal(window.controller.remembered, timeout=5000):
+    with qtbot.waitSignal(window.controller.case.remembered, timeout=5000):
         window.case.remember.setChecked(True)
     window.start_over()
     window.welcome.check_button.click()
     assert window.check.recall.isVisible()
-    with qtbot.waitSignal(window.controller.recalled, timeout=5000):
+    with qtbot.waitSignal(window.controller.case.recalled, timeout=5000):
         qtbot.mouseClick(window.check.recall, Qt.MouseButton.LeftButton)
-    assert window.check.number.text() == "ABC-DEF-GH23" and window.check.key.text()
-    assert window.check.remembered.currentText() == "ABC-DEF-GH23"
+    assert window.check.number.text() == CASE_NUMBER and window.check.key.text()
+    assert window.check.remembered.currentText() == CASE_NUMBER
 
     window.welcome.shared_box.setChecked(True)
     assert window.check.recall.isHidden() and window.check.remembered.isHidden()
@@ -217,12 +218,12 @@ def test_low_quality_photos_get_a_gentle_note_and_are_still_sent(qtbot, make_win
     paths = [tmp_path / "dark.jpg", tmp_path / "fine.jpg"]
     for path in paths:
         path.write_bytes(b"x")
-    with qtbot.waitSignal(window.controller.files_added, timeout=5000):
+    with qtbot.waitSignal(window.controller.fingerprinting.files_added, timeout=5000):
         window.choose.paths_dropped.emit(paths)
-    with qtbot.waitSignal(window.controller.hashing_finished, timeout=5000) as finished:
+    with qtbot.waitSignal(window.controller.fingerprinting.hashing_finished, timeout=5000) as finished:
         qtbot.mouseClick(window.choose.next, Qt.MouseButton.LeftButton)
     assert finished.args == [2, 0]
-    dark = window.controller.files.entries[0]
+    dark = window.controller.fingerprinting.files.entries[0]
     assert dark.state is FileState.READY_WITH_WARNING and dark.message == LOW_QUALITY_WORDS
     qtbot.mouseClick(window.fingerprint.next, Qt.MouseButton.LeftButton)
     assert window.review.low_quality.isVisible() and "1 of them" in window.review.low_quality.text()
@@ -236,20 +237,20 @@ def test_a_half_sent_case_shows_its_number_and_key_on_the_failure_screen(qtbot, 
     window.welcome.start_button.click()
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(b"x")
-    with qtbot.waitSignal(window.controller.files_added, timeout=5000):
+    with qtbot.waitSignal(window.controller.fingerprinting.files_added, timeout=5000):
         window.choose.paths_dropped.emit([photo])
-    with qtbot.waitSignal(window.controller.hashing_finished, timeout=5000):
+    with qtbot.waitSignal(window.controller.fingerprinting.hashing_finished, timeout=5000):
         qtbot.mouseClick(window.choose.next, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.fingerprint.next, Qt.MouseButton.LeftButton)
     window.review.consent.setChecked(True)
     window.review.attestation.setChecked(True)
-    with qtbot.waitSignal(window.controller.send_failed, timeout=5000):
+    with qtbot.waitSignal(window.controller.case.send_failed, timeout=5000):
         qtbot.mouseClick(window.review.send, Qt.MouseButton.LeftButton)
     text = window.send.problem.text()
-    assert "ABC-DEF-GH23" in text and "ABCDE-FGHJK-MNPQR-STVWX-YZ0123" in text
-    with qtbot.waitSignal(window.controller.sent, timeout=5000):
+    assert CASE_NUMBER in text and "ABCDE-FGHJK-MNPQR-STVWX-YZ0123" in text
+    with qtbot.waitSignal(window.controller.case.sent, timeout=5000):
         qtbot.mouseClick(window.send.retry, Qt.MouseButton.LeftButton)
-    assert window.page is Page.CASE and window.case.number.text() == "ABC-DEF-GH23"
+    assert window.page is Page.CASE and window.case.number.text() == CASE_NUMBER
 
 
 def test_quick_exit_while_fingerprinting_stops_the_work(qtbot, make_window, stub_backend, tmp_path):
@@ -261,13 +262,13 @@ def test_quick_exit_while_fingerprinting_stops_the_work(qtbot, make_window, stub
     slow = [tmp_path / f"slow-{n}.mp4" for n in range(3)]
     for path in slow:
         path.write_bytes(b"x")
-    with qtbot.waitSignal(window.controller.files_added, timeout=5000):
+    with qtbot.waitSignal(window.controller.fingerprinting.files_added, timeout=5000):
         window.choose.paths_dropped.emit(slow)
-    with qtbot.waitSignal(window.controller.hashing_progressed, timeout=5000, check_params_cb=lambda d, t, f: f > 0):
+    with qtbot.waitSignal(window.controller.fingerprinting.hashing_progressed, timeout=5000, check_params_cb=lambda d, t, f: f > 0):
         qtbot.mouseClick(window.choose.next, Qt.MouseButton.LeftButton)
     started = time.monotonic()
-    with qtbot.waitSignal(window.exited, timeout=1000), qtbot.assertNotEmitted(window.controller.hashing_finished):
+    with qtbot.waitSignal(window.exited, timeout=1000), qtbot.assertNotEmitted(window.controller.fingerprinting.hashing_finished):
         window.quick_exit()
     assert window.controller.runner.wait(5000)
     assert time.monotonic() - started < 5, "the slow files stopped when asked, not after their 10 seconds"
-    assert window.controller.files.rowCount() == 0
+    assert window.controller.fingerprinting.files.rowCount() == 0
