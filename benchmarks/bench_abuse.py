@@ -275,7 +275,8 @@ def main() -> None:
             flood = flood_creation(service.url, args.seconds, 500)
             print(f"one flooder, 500-item cases: {flood['per_second']:.2f} cases/s, "
                   f"{flood['client_cpu_per_case']:.2f} s client CPU per case")
-            print(f"slow sockets ({args.hogs}, one byte per 2 s, watched 30 s): {slow_sockets(service.url, args.hogs, 30)}")
+            hogs = slow_sockets(service.url, args.hogs, 30)
+            print(f"slow sockets ({args.hogs}, one byte per 2 s, watched 30 s): {hogs}")
             print(f"malformed requests: {garbage_logs(service, 200)}")
         finally:
             service.stop()
