@@ -116,9 +116,14 @@ def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI
             The app disposes of a storage it made itself when it shuts down.
     """
     own_storage = storage is None
-    secret = _server_secret(settings)
     storage = storage or Storage(settings.database_url)
-    storage.create_schema()
+    try:
+        storage.create_schema()
+        secret = _server_secret(settings)  # after the database: a missing folder is reported as the database's
+    except BaseException:
+        if own_storage:
+            storage.dispose()
+        raise
     services = _Services(
         settings=settings,
         storage=storage,

@@ -84,14 +84,13 @@ class ServerSecret:
         either creates it or reads the one another process made, never a half-written file.
 
         Raises:
-            OSError: the file cannot be read or created.
+            OSError: the file cannot be read or created (its folder must exist).
             ValueError: the file exists but does not hold a secret.
         """
         try:
             return cls._read(path)
         except FileNotFoundError:
             pass
-        path.parent.mkdir(parents=True, exist_ok=True)
         handle, staging = tempfile.mkstemp(dir=path.parent, prefix=".secret-")
         try:
             with os.fdopen(handle, "w", encoding="ascii") as out:

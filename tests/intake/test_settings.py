@@ -41,12 +41,12 @@ def test_the_secret_lives_beside_a_sqlite_file_and_must_be_named_for_postgresql(
 def test_processes_starting_together_share_one_secret(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    path = tmp_path / "deep" / "intake.secret"
+    path = tmp_path / "intake.secret"
     with ThreadPoolExecutor(8) as pool:
         secrets = list(pool.map(lambda _: ServerSecret.load_or_create(path), range(16)))
     assert len({s.key_id for s in secrets}) == 1
     assert path.stat().st_mode & 0o777 == 0o600
-    assert [p.name for p in path.parent.iterdir()] == ["intake.secret"]
+    assert [p.name for p in path.parent.iterdir()] == ["intake.secret"]  # no staging file left behind
     (tmp_path / "bad.secret").write_text("not hex")
     with pytest.raises(ValueError):
         ServerSecret.load_or_create(tmp_path / "bad.secret")
