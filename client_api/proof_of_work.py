@@ -88,7 +88,9 @@ class ProofOfWork(httpx.Auth):
         for fresh in (False, True):
             proof = None if fresh else self._solved.get(binding)
             if proof is None:
-                answer = yield httpx.Request("GET", _challenge_url(request), headers={"Accept": "application/json"})
+                # The same User-Agent as the request itself, and nothing else of it.
+                same = {name: request.headers[name] for name in ("User-Agent", "Accept") if name in request.headers}
+                answer = yield httpx.Request("GET", _challenge_url(request), headers=same)
                 if answer.status_code == 404:
                     yield request
                     return

@@ -366,8 +366,7 @@ def test_only_fingerprints_leave_the_computer(intake_server, photos):
         for entry in hash_file(photo).pdq:
             assert entry.hash.hex.encode() in sent
 
-    lines = sent.split(b"\r\n\r\n", 1)[0].decode("ascii").split("\r\n")[1:]
-    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
-    assert set(headers) <= {"host", "accept", "accept-encoding", "connection", "user-agent", "content-length",
-                            "content-type", "idempotency-key"}
-    assert re.fullmatch(r"takeback/[\w.+-]+", headers["user-agent"])
+    for request in proxy.requests:
+        assert set(request.headers) <= {"host", "accept", "accept-encoding", "connection", "user-agent",
+                                        "content-length", "content-type", "idempotency-key", "proof-of-work"}
+        assert re.fullmatch(r"takeback/[\w.+-]+", request.headers["user-agent"])
