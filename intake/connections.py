@@ -42,6 +42,7 @@ class OncePerMinute(logging.Filter):
 
     The next one let through says how many were dropped in between. Tracebacks from the server and asyncio
     (a broken socket, a refused accept) are dropped: under abuse they are the same stack thousands of times.
+    The service's own errors (an unexpected exception, logged without its message) all pass: they are bugs.
     """
 
     def __init__(self, interval: float = 60.0, *, clock: Callable[[], float] = time.monotonic) -> None:
@@ -52,7 +53,10 @@ class OncePerMinute(logging.Filter):
         self._lock = threading.Lock()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        kind = (record.name, record.levelno, str(record.msg)[:200])
+        if record.name == "intake" and record.levelno >= logging.ERROR:
+            return True  # a bug of ours (CrashShield: type and stack, no data): every one is worth seeing
+        # asyncio puts the socket into the message itself, so only its first line names the kind.
+        kind = (record.name, record.levelno, str(record.msg).partition("\n")[0][:200])
         now = self._clock()
         with self._lock:
             last, dropped = self._seen.get(kind, (None, 0))
