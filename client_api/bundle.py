@@ -107,7 +107,7 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
     data = _read_limited(Path(path))
     try:
         document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, or a number of thousands of digits
         raise BundleError() from exc
     if not isinstance(document, dict) or document.get("format") != BUNDLE_FORMAT:
         raise BundleError()

@@ -14,11 +14,13 @@ again by the service without creating anything twice. httpx errors are caught he
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.cookiejar
 import ipaddress
 import json
 import logging
+import math
 import random
 import re
 import ssl
@@ -34,6 +36,15 @@ from typing import Any
 import httpx
 
 from . import _wire
+from ._guarded_http import (
+    MAX_ANSWER_BYTES,
+    Answer,
+    AnswerTooLarge,
+    DeadlineBackend,
+    DeadlineExpired,
+    UnreadableAnswer,
+    read_answer,
+)
 from .errors import (
     Cancelled,
     CaseNotFound,
@@ -52,10 +63,12 @@ from .errors import (
 )
 from .keys import normalise_case_key, normalise_case_number
 from .models import CaseCredentials, CaseStatus, Item, Program
-from .proof_of_work import ProofOfWork
+from . import proof_of_work
 
 __all__ = [
+    "DEFAULT_DEADLINE",
     "DEFAULT_TIMEOUT",
+    "MAX_ANSWER_BYTES",
     "MASKED_CASE_KEY",
     "MAX_BODY_BYTES",
     "MAX_ITEMS_PER_REQUEST",
@@ -83,6 +96,13 @@ logging.getLogger("httpx").addFilter(_QuietHttpx())
 
 #: Connecting should be quick; a big batch of video fingerprints on a slow uplink may take a while to write.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=60.0, pool=10.0)
+#: One request, from connecting to the last byte of the answer, may take this long whatever the server does...
+DEFAULT_DEADLINE = 60.0
+#: ...plus the time its body takes to send at this many bytes a second (a slow mobile uplink).
+_SLOW_UPLINK_BYTES_PER_S = 32 * 1024
+_TOO_SLOW = (
+    "The service took too long to answer, so Takeback stopped waiting. Your fingerprints are kept; try again later."
+)
 MAX_ITEMS_PER_REQUEST = 500  #: protocol limit
 MAX_BODY_BYTES = 4 * 1024 * 1024  #: protocol limit; bigger submissions are sent in several requests
 
@@ -193,9 +213,13 @@ def _is_host_name(raw_host: bytes) -> bool:
 def _checked_base_url(base_url: str) -> httpx.URL:
     try:
         url = httpx.URL(base_url)
-    except (httpx.InvalidURL, TypeError) as exc:
+        # Reading the host decodes IDNA ("xn--...") and can fail there, as can an out-of-range port.
+        usable = url.scheme in ("https", "http") and bool(url.host) and not url.userinfo
+        usable = usable and _is_host_name(url.raw_host) and (url.port is None or 0 < url.port < 65536)
+        str(url).encode("ascii")
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:  # UnicodeError and idna's errors are ValueErrors
         raise InvalidServiceAddress() from exc
-    if url.scheme not in ("https", "http") or not url.host or url.userinfo or not _is_host_name(url.raw_host):
+    if not usable:
         raise InvalidServiceAddress()
     if url.scheme == "http" and not _is_loopback(url.host):
         raise InsecureConnection()
@@ -225,7 +249,7 @@ def _is_certificate_failure(exc: BaseException) -> bool:
     return False
 
 
-def _retry_after_seconds(response: httpx.Response) -> float | None:
+def _retry_after_seconds(response: Answer) -> float | None:
     value = response.headers.get("Retry-After")
     if value is None:
         return None
@@ -251,6 +275,8 @@ class IntakeClient:
         client_version: Takeback's version, sent as ``client`` and in the ``User-Agent`` (``takeback/<version>``).
         retries: how often and how patiently to retry faults that a retry can fix.
         verify: an ``ssl.SSLContext`` trusting a private certificate authority; verification itself stays on.
+        deadline: seconds one request may take in all, however slowly the server answers (plus the time the
+            body needs on a slow uplink). A request that runs out of time is not retried.
 
     Raises:
         InsecureConnection: ``http://`` to anything but a loopback address.
@@ -266,6 +292,7 @@ class IntakeClient:
         client_version: str = "unknown",
         retries: RetryPolicy = RetryPolicy(),
         verify: ssl.SSLContext | None = None,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         if not isinstance(timeout, httpx.Timeout):
             raise TypeError("timeout is an httpx.Timeout: every call needs one")
@@ -273,21 +300,31 @@ class IntakeClient:
             raise ValueError("every part of the timeout needs a limit: a call must never wait forever")
         if not isinstance(client_version, str) or not _VERSION.fullmatch(client_version):
             raise ValueError("client_version is a short version string such as '0.1.0'")
+        if isinstance(deadline, bool) or not isinstance(deadline, int | float) or not 0 < deadline < math.inf:
+            raise ValueError("deadline is a positive number of seconds: a call must never wait forever")
         self._url = _checked_base_url(base_url)
+        self._deadline = float(deadline)
+        self._backend: DeadlineBackend | None = None
+        if transport is None:
+            transport = httpx.HTTPTransport(verify=_checked_tls(verify), trust_env=False)
+            # httpx offers no public way to choose the pool's network backend; the pool reads this attribute
+            # for every new connection (test_hostile_server.py fails if that ever changes).
+            self._backend = DeadlineBackend(transport._pool._network_backend)
+            transport._pool._network_backend = self._backend
         self._client_name = f"takeback/{client_version}"
         self._retries = retries
+        self._prover = proof_of_work.Prover()
         # Refuse every cookie: nothing should tie one request to the next beyond what the protocol sends.
         no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         self._http = httpx.Client(
             base_url=self._url,
             timeout=timeout,
             transport=transport,
-            verify=_checked_tls(verify),
             trust_env=False,
             follow_redirects=False,
             cookies=no_cookies,
-            auth=ProofOfWork(),  # the service's price for opening a case or adding items (proof_of_work.py)
-            headers={"User-Agent": self._client_name, "Accept": "application/json"},
+            # Our answers are small: nothing to gain from compression, and less for a hostile server to abuse.
+            headers={"User-Agent": self._client_name, "Accept": "application/json", "Accept-Encoding": "identity"},
         )
 
     # -- lifecycle --------------------------------------------------------------------------------------------
@@ -472,7 +509,7 @@ class IntakeClient:
         *,
         idempotent: bool,
         cancel: threading.Event | None,
-    ) -> httpx.Response:
+    ) -> Answer:
         policy = self._retries
 
         def wait(seconds: float) -> None:
@@ -486,7 +523,12 @@ class IntakeClient:
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
             try:
-                response = self._http.request(method, path, content=content, headers=headers)
+                response = self._request(method, path, content, headers)
+            except DeadlineExpired as exc:
+                log.info("%s request ran out of time, attempt %d of %d", method, attempt + 1, policy.attempts)
+                raise ServiceUnavailable(_TOO_SLOW) from exc
+            except (AnswerTooLarge, UnreadableAnswer) as exc:
+                raise UnexpectedResponse() from exc
             except httpx.TransportError as exc:
                 if _is_certificate_failure(exc):
                     raise UntrustedCertificate() from exc
@@ -517,8 +559,52 @@ class IntakeClient:
             return _checked_response(response)
         raise AssertionError("unreachable: the last attempt always returns or raises")
 
+    def _request(self, method: str, path: str, content: bytes | None, headers: dict[str, str]) -> Answer:
+        """One request, with the proof of work the service asks for opening a case or adding items.
 
-def _checked_response(response: httpx.Response) -> httpx.Response:
+        The challenge comes through the same guarded exchange; an answer to it other than 200 (a 404 from a
+        service that asks no proof aside) is returned as this request's answer, so it is retried or reported
+        like any other. A proof is solved once per request and reused on its retries, again when it expired.
+        """
+        if content is None or not proof_of_work.needs_proof(method, path):
+            return self._exchange(method, path, content, headers)
+        key = headers.get("Idempotency-Key", "")
+        for fresh in (False, True):
+            proof = None if fresh else self._prover.remembered(method, path, key, content)
+            if proof is None:
+                offer = self._exchange("GET", proof_of_work.CHALLENGE_PATH, None, {})
+                if offer.status_code == 404:
+                    return self._exchange(method, path, content, headers)
+                if offer.status_code != 200:
+                    return offer
+                try:
+                    proof = self._prover.solve(offer.content, method, path, key, content)
+                except ValueError as exc:
+                    raise UnreadableAnswer("the proof-of-work challenge") from exc
+            answer = self._exchange(method, path, content, {**headers, proof_of_work.PROOF_HEADER: proof})
+            if fresh or not proof_of_work.is_expired(answer.status_code, answer.content):
+                return answer
+        raise AssertionError("unreachable: the fresh try always returns")
+
+    def _exchange(self, method: str, path: str, content: bytes | None, headers: dict[str, str]) -> Answer:
+        """One HTTP exchange within its deadline, the answer read whole but never past ``MAX_ANSWER_BYTES``."""
+        deadline = time.monotonic() + self._deadline + len(content or b"") / _SLOW_UPLINK_BYTES_PER_S
+        request = self._http.build_request(method, path, content=content, headers=headers)
+        within = self._backend.deadline(deadline) if self._backend is not None else contextlib.nullcontext()
+        with within:
+            try:
+                response = self._http.send(request, stream=True)
+                try:
+                    return read_answer(response, deadline)
+                finally:
+                    response.close()
+            except httpx.TransportError as exc:
+                if time.monotonic() >= deadline:
+                    raise DeadlineExpired() from exc
+                raise
+
+
+def _checked_response(response: Answer) -> Answer:
     status = response.status_code
     if 200 <= status < 300:
         return response

@@ -17,6 +17,8 @@ from .keys import normalise_case_key, normalise_case_number
 __all__ = [
     "MAX_PDQ_PER_IMAGE",
     "MAX_VPDQ_FRAMES",
+    "MAX_VPDQ_FRAME_NUMBER",
+    "MAX_VPDQ_TIMESTAMP",
     "TMK_FILE_BYTES",
     "TMK_MAGIC",
     "CaseCredentials",
@@ -34,6 +36,8 @@ __all__ = [
 
 MAX_PDQ_PER_IMAGE = 2  #: as displayed, and as stored when the EXIF orientation is not 1
 MAX_VPDQ_FRAMES = 20_000  #: protocol limit per video
+MAX_VPDQ_FRAME_NUMBER = 100_000_000  #: protocol limit: a frame number past this is no real video's
+MAX_VPDQ_TIMESTAMP = 1_000_000_000.0  #: protocol limit, in seconds
 #: Meta's TMK+PDQF ``.tmk`` file with its fixed parameters (4 periods, 32 coefficients, 256-float PDQF frames):
 #: magic, 5 ints, periods, coefficients, pure average, cosine and sine features. The service takes only these.
 TMK_FILE_BYTES = 12 + 5 * 4 + 4 * 4 + 32 * 4 + 256 * 4 + 2 * 4 * 32 * 256 * 4
@@ -107,12 +111,12 @@ class VpdqEntry:
     def __post_init__(self) -> None:
         if isinstance(self.frame, bool) or not isinstance(self.frame, int):
             raise TypeError(f"frame must be an int, got {type(self.frame).__name__}")
-        if self.frame < 0:
-            raise ValueError(f"frame must not be negative, got {self.frame}")
+        if not 0 <= self.frame <= MAX_VPDQ_FRAME_NUMBER:
+            raise ValueError(f"frame must be 0..{MAX_VPDQ_FRAME_NUMBER:,}")  # not the value: it may have 4,000 digits
         if isinstance(self.timestamp, bool) or not isinstance(self.timestamp, (int, float)):
             raise TypeError(f"timestamp must be a number, got {type(self.timestamp).__name__}")
-        if not 0.0 <= self.timestamp < float("inf"):
-            raise ValueError(f"timestamp must be a finite number of seconds >= 0, got {self.timestamp}")
+        if not 0.0 <= self.timestamp <= MAX_VPDQ_TIMESTAMP:  # also refuses NaN
+            raise ValueError(f"timestamp must be 0..{MAX_VPDQ_TIMESTAMP:,.0f} seconds")
         _check_hex("a vPDQ hash", self.hash, 64)
         _check_quality(self.quality)
 

@@ -27,10 +27,11 @@ __all__ = ["MAX_PIXELS", "decoding", "open_image", "quiet_pillow"]
 #: every such file fail the same way, with our message. 108-megapixel phone photos are well inside it.
 MAX_PIXELS = 178_000_000
 
-# Exceptions Pillow's parsers raise on malformed input. They are caught only around calls into Pillow, so a
-# bug in our own code is never mistaken for a damaged file.
+# Exceptions Pillow's parsers raise on malformed input (its AVIF plugin reports libavif's failures as
+# RuntimeError: found by the fuzzer, tests/data/fuzz/findings). They are caught only around calls into Pillow,
+# so a bug in our own code is never mistaken for a damaged file.
 _DECODER_FAILURES = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError, KeyError, TypeError,
-                     ZeroDivisionError, NotImplementedError)
+                     ZeroDivisionError, NotImplementedError, RuntimeError)
 
 
 @functools.cache

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import ExifTags, Image
 
+from ._budget import MAX_PHOTO_BYTES, PhotoDeadline, check_budget, check_jpeg_metadata
 from ._files import checked_open
 from ._pillow import check_size, decoding, open_image, quiet_pillow
 from ._reduced_pdq import block_size_for, pdq_from_block_means
@@ -45,7 +46,7 @@ __all__ = ["MAX_ANIMATION_FRAMES", "MAX_IMAGE_BYTES", "MAX_VPDQ_FRAMES", "hash_i
 
 #: Photo files are read whole into memory (once, for both the exact hashes and decoding). No real photo
 #: comes near this; a bigger "image" file is refused as too large rather than risk the computer's memory.
-MAX_IMAGE_BYTES = 512 * 1024 * 1024
+MAX_IMAGE_BYTES = MAX_PHOTO_BYTES  # with the other decoding budgets in _budget.py
 
 #: An animation's frames are decoded one after another (GIF and APNG frames build on the previous one);
 #: frames past this many (minutes of animation) are not read.
@@ -99,8 +100,11 @@ def hash_image(
     _check_cancel(cancel)
     exact = _ExactHashing(data)
     try:
+        if media_format is MediaFormat.JPEG:
+            check_jpeg_metadata(data)  # before Pillow copies every metadata segment
         image = open_image(io.BytesIO(data), media_format.pillow)
         with image:
+            check_budget(image, media_format, len(data), MAX_ANIMATION_FRAMES)
             picture = _decode(image, media_format, cancel, progress)
     finally:
         md5, sha256 = exact.result()  # never leave the thread behind, even when decoding failed
@@ -275,8 +279,10 @@ def _animation_vpdq(
     every = math.ceil(total / MAX_VPDQ_FRAMES)
     frames: list[VpdqFrame] = []
     elapsed_ms = 0.0
+    deadline = PhotoDeadline()
     for index in range(total):
         _check_cancel(cancel)
+        deadline.check()
         with decoding():
             image.seek(index)
             image.load()  # WebP reads a frame's duration only when decoding it

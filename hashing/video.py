@@ -17,6 +17,7 @@ hashes, with a ``NO_FRAMES`` warning: the same damaged bytes passed around elsew
 
 from __future__ import annotations
 
+import errno
 import io
 import math
 import numbers
@@ -29,10 +30,11 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
+from ._budget import VideoDecodeBudget
 from ._files import checked_open, checked_stat
 from ._opencv import quiet_cv2
 from .detect import HEADER_SIZE, format_of_header
-from .errors import Cancelled, CorruptMedia, FileUnreadable, TooLarge, UnsupportedFormat
+from .errors import Cancelled, CorruptMedia, FileChanged, FileUnreadable, HashingError, TooLarge, UnsupportedFormat
 from .exact import ExactHashes, exact_hashes
 from .pdq import MIN_DIMENSION, fast_pdq_from_bgr
 from .results import FingerprintWarning, MediaKind, VideoFingerprints, VpdqFrame, WarningCode
@@ -92,13 +94,15 @@ def hash_video(
         ValueError: ``vpdq_every`` is negative or not finite.
         HashingError: the file is missing, unreadable or empty (``hashing._files``); not a video OpenCV can
             open (``UnsupportedFormat``); a video container too damaged to open (``CorruptMedia``); frames
-            larger than ``MAX_FRAME_PIXELS`` (``TooLarge``); or ``cancel`` was set (``Cancelled``).
+            larger than ``MAX_FRAME_PIXELS`` or slower to decode than their size allows (``TooLarge``, see
+            ``_budget.py``); a file that grew or shrank while it was read (``FileChanged``); or ``cancel`` was set
+            (``Cancelled``).
     """
     if isinstance(vpdq_every, bool) or not isinstance(vpdq_every, numbers.Real):
         raise TypeError(f"vpdq_every is a number of seconds, got {type(vpdq_every).__name__}")
     if not math.isfinite(vpdq_every) or vpdq_every < 0:
         raise ValueError(f"vpdq_every must be 0 (every frame) or a positive number of seconds, got {vpdq_every}")
-    checked_stat(path)
+    size = checked_stat(path).st_size
     stop_reading = threading.Event()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exact-hashes") as pool:
         exact = pool.submit(exact_hashes, path, cancel=stop_reading)
@@ -108,6 +112,8 @@ def hash_video(
             stop_reading.set()
             raise
         hashes = _wait_for(exact, cancel, stop_reading)
+    if hashes.size != size or _size_now(path) != size:  # still downloading, copying or being cut short
+        raise FileChanged()
     if progress is not None:
         progress(1.0)
     return VideoFingerprints(
@@ -119,6 +125,13 @@ def hash_video(
         tmk=decoded.tmk,
         warnings=tuple(decoded.warnings),
     )
+
+
+def _size_now(path: str | Path) -> int:
+    try:
+        return checked_stat(path).st_size
+    except HashingError as exc:  # gone or replaced by something else since it was read
+        raise FileChanged() from exc
 
 
 def _wait_for(exact: Future[ExactHashes], cancel: threading.Event | None, stop: threading.Event) -> ExactHashes:
@@ -233,7 +246,8 @@ class _GuardedReader(io.BufferedIOBase):
         try:
             return self._handle.seek(offset, whence)
         except OSError as exc:
-            self._error = exc
+            if exc.errno != errno.EINVAL:  # EINVAL: a position before the start, from a damaged index (fuzzer)
+                self._error = exc
             return -1
 
     def tell(self) -> int:
@@ -262,15 +276,18 @@ def _read_frames(
     frame_mod = vpdq_frame_mod(vpdq_every, fps)
     last_pts = -1.0
     frame_number = 0
+    budget = VideoDecodeBudget()
     while True:
         if cancel is not None and cancel.is_set():
             raise Cancelled()
+        started = time.monotonic()
         ok, frame = capture.read()
         if not ok:
             break
         rows, cols = frame.shape[:2]
         if rows * cols > MAX_FRAME_PIXELS:  # a stream may change size midway
             raise TooLarge()
+        budget.spend(time.monotonic() - started, rows * cols)  # frames bigger than reported take longer
         pts = capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
         if not math.isfinite(pts) or pts < 0:
             pts = frame_number / fps  # no presentation time: the nominal one
