@@ -59,9 +59,7 @@ def solve(challenge: str, binding: str, work: int) -> int:
     raise AssertionError("unreachable")
 
 
-PROOF#: The most work a client does for one request (about 3 minutes at 3 ms a try): a service asking more is not
-#: one to spend a person's battery on.
-_MAX_WORK = 60_000
+PROOF_HEADER = "Proof-Of-Work"
 CHALLENGE_PATH = "v1/challenge"
 
 
