@@ -9,6 +9,16 @@ fresh SQLite file, then runs bounded loops:
 
 Each line also prints the ratio to ``GET /openapi.json`` (a cached document: the floor of this stack on this
 machine), so numbers from different machines can be compared. Run: ``python benchmarks/bench_intake.py``.
+
+``--scale`` measures the service at programme scale on PostgreSQL instead (issue #14): for each size (10,000
+and 1,000,000 hash records; 10,000,000 with ``--ten-million``) it bulk-loads a fresh database through the
+storage layer (``Storage.import_cases``: cases of 5 images spread over two years, the last 1,000 records
+today), starts the real ``takeback intake serve --workers N``, and measures from several client processes:
+create case and status with 1 and 4 service processes, a platform's full initial sync and its incremental
+sync of the last 1,000 changes, database size per million records and the service's resident memory. It
+prints each figure with its ratio to the same figure at 10,000 records. The PostgreSQL server is
+``--postgres URL`` or ``$TAKEBACK_TEST_POSTGRES_URL`` (``scripts/postgres-for-tests start``); each size gets
+its own database, dropped afterwards. Everything runs on loopback and stops after a fixed number of requests.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from client_api.proof_of_work import ProofOfWork  # noqa: E402
 from intake.identifiers import CASE_KEY_ALPHABET  # noqa: E402
 from intake.model import Program, SignalType  # noqa: E402
 from intake.storage import Storage  # noqa: E402
@@ -39,7 +50,8 @@ from intake.storage import Storage  # noqa: E402
 SERVER = (
     "import sys\n"
     "from intake import Settings, serve\n"
-    "serve(Settings(database_url=sys.argv[1], port=int(sys.argv[2])))\n"
+    # The service's own throughput: a proof of work any first nonce meets (bench_abuse.py measures its cost).
+    "serve(Settings(database_url=sys.argv[1], port=int(sys.argv[2]), proof_of_work=1, proof_of_work_per_item=0))\n"
 )
 
 
@@ -90,6 +102,11 @@ def measure(label: str, count: int, call: Callable[[], None], concurrency: int =
 
 
 def main() -> None:
+    if "--scale" in sys.argv[1:]:
+        from bench_intake_scale import main as scale_main
+
+        scale_main([a for a in sys.argv[1:] if a != "--scale"])
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=100, help="case creations per loop")
     parser.add_argument("--images-per-case", type=int, default=5)
@@ -119,7 +136,7 @@ def main() -> None:
                     raise SystemExit("the intake server did not start") from None
                 time.sleep(0.1)
         print(f"intake on {base}, SQLite, default scrypt; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
-        with httpx.Client(base_url=base, timeout=60) as client:
+        with httpx.Client(base_url=base, timeout=60, auth=ProofOfWork()) as client:
             floor_rps, _ = measure("GET /openapi.json (floor)", 300, lambda: client.get("/openapi.json").raise_for_status())
 
             def create() -> None:

@@ -1,7 +1,7 @@
 """Running our own intake service on this computer: the one module in ``desktop`` that imports ``intake``.
 
 Two features need the service itself rather than a client of it: demo mode (``takeback gui --demo``, a
-throw-away service inside the app) and ``takeback intake serve`` / ``add-platform``. Every other part of
+throw-away service inside the app) and ``takeback intake serve`` / ``migrate`` / ``add-platform``. Every other part of
 ``desktop`` talks to a service only through ``client_api``, as it would to one on another continent. This
 module is imported only by the code of those two features, when they run, so the app and the other commands
 never load FastAPI, SQLAlchemy or uvicorn.
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from intake import IntakeError, Settings, SignalType, Storage, load_settings, serve, serve_in_thread
+from intake import IntakeError, Settings, SignalType, Storage, load_settings, schema_head, serve, serve_in_thread
 
 __all__ = [
     "IntakeError",
@@ -23,6 +23,7 @@ __all__ = [
     "Storage",
     "embedded_intake",
     "load_settings",
+    "schema_head",
     "serve",
 ]
 

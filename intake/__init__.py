@@ -5,17 +5,20 @@ Run it with ``takeback intake serve``, embed it with :func:`serve_in_thread`, or
 """
 
 from .app import API_VERSION, create_app
-from .errors import DatabaseUnavailable, IntakeError
+from .errors import DatabaseOutOfDate, DatabaseTooNew, DatabaseUnavailable, IntakeError
 from .identifiers import format_case_number, new_case_number, normalise_case_key, normalise_case_number
 from .model import DEFAULT_SIGNAL_TYPES, CaseState, FeedbackValue, HashStatus, Program, SignalType
 from .secrets_store import ScryptParams
 from .server import ServerHandle, serve, serve_in_thread
 from .settings import Settings, load_settings
 from .storage import PlatformKeys, Storage
+from .storage.migrate import head as schema_head
 
 __all__ = [
     "API_VERSION",
     "DEFAULT_SIGNAL_TYPES",
+    "DatabaseOutOfDate",
+    "DatabaseTooNew",
     "DatabaseUnavailable",
     "CaseState",
     "FeedbackValue",
@@ -31,6 +34,7 @@ __all__ = [
     "create_app",
     "format_case_number",
     "load_settings",
+    "schema_head",
     "new_case_number",
     "normalise_case_key",
     "normalise_case_number",

@@ -6,6 +6,7 @@ import base64
 import binascii
 import calendar
 import datetime as dt
+import functools
 import hmac
 import json
 import re
@@ -108,17 +109,21 @@ def _server_secret(settings: Settings) -> ServerSecret:
 
 
 def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI:
-    """Build the service: connect storage, create the schema, wire routes and error handling.
+    """Build the service: connect storage, check its schema, wire routes and error handling.
 
     Args:
         settings: the configuration.
         storage: an existing storage layer (tests share one); made from ``settings.database_url`` when None.
             The app disposes of a storage it made itself when it shuts down.
+
+    Raises:
+        DatabaseUnavailable, DatabaseOutOfDate, DatabaseTooNew: the database cannot be served as it is
+            (``takeback intake migrate`` brings an older one up to date).
     """
     own_storage = storage is None
     storage = storage or Storage(settings.database_url)
     try:
-        storage.create_schema()
+        storage.check_schema()
         secret = _server_secret(settings)  # after the database: a missing folder is reported as the database's
     except BaseException:
         if own_storage:
@@ -158,7 +163,30 @@ def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     _add_person_routes(app, services)
     _add_platform_routes(app, services)
+    _add_health_routes(app, storage)
     return app
+
+
+# --- health (for load balancers and orchestrators; outside the documented API) ---
+
+
+def _add_health_routes(app: FastAPI, storage: Storage) -> None:
+    """``/healthz``: the process answers. ``/readyz``: it can also serve, its database reachable and current.
+
+    Both answer a fixed body: no counts, versions or names that would tell anyone about the cases.
+    """
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        try:
+            storage.check_schema()
+        except IntakeError:
+            return JSONResponse({"status": "unavailable"}, status_code=503, headers={"Retry-After": "5"})
+        return JSONResponse({"status": "ready"})
 
 
 # --- errors ---
@@ -340,6 +368,7 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
 # --- platform API (StopNCII hash-exchange shape) ---
 
 
+@functools.lru_cache(maxsize=1024)  # a page of 2,000 records spans a few days: compute each once
 def _day_start(day: dt.date) -> int:
     return calendar.timegm(day.timetuple())
 
@@ -512,8 +541,9 @@ def _page_json(page: FetchPage, cursor: _Cursor) -> dict[str, object]:
 
 def openapi_document() -> dict[str, object]:
     """The OpenAPI document the service serves, built without a database file (kept as intake/openapi.json)."""
-    app = create_app(Settings(database_url="sqlite://"))
+    storage = Storage("sqlite://")
     try:
-        return app.openapi()
+        storage.migrate()
+        return create_app(Settings(database_url="sqlite://"), storage=storage).openapi()
     finally:
-        app.state.storage.dispose()
+        storage.dispose()

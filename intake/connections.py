@@ -32,7 +32,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from .errors import BadRequest, IntakeError, RequestTimeout, ServiceBusy
 from .settings import Settings
 
-__all__ = ["OncePerMinute", "guarded_protocol"]
+__all__ = ["OncePerMinute", "WorkerProtocol", "configure_workers", "guarded_protocol"]
 
 log = logging.getLogger("intake")
 
@@ -170,3 +170,19 @@ def guarded_protocol(settings: Settings) -> type[H11Protocol]:
             "max_connections": settings.max_connections,
         },
     )
+
+
+class WorkerProtocol(_GuardedProtocol):
+    """The protocol of ``serve(workers=N)``'s processes, named by import path (a class made per settings
+    cannot travel to a spawned process); each worker sets its limits with :func:`configure_workers`."""
+
+    header_timeout = 10.0
+    body_timeout = 60.0
+    max_connections = 200
+
+
+def configure_workers(settings: Settings) -> None:
+    """Give this worker process's connections the settings' limits (uvicorn loads the app before any connects)."""
+    WorkerProtocol.header_timeout = settings.header_timeout
+    WorkerProtocol.body_timeout = settings.body_timeout
+    WorkerProtocol.max_connections = settings.max_connections

@@ -17,7 +17,9 @@ Tree::
     ├── CaseWithdrawn               409 new fingerprints for a withdrawn case
     ├── PlatformUnauthorised        401 platform keys missing or wrong
     ├── NotFound / MethodNotAllowed 404/405 no such endpoint
-    └── DatabaseUnavailable         at start-up: the database cannot be opened or created
+    ├── DatabaseUnavailable         at start-up: the database cannot be opened or created
+    ├── DatabaseOutOfDate           at start-up: the database's schema is older (``takeback intake migrate``)
+    └── DatabaseTooNew              at start-up: a newer release changed the database's schema
 
 Messages never repeat what the request carried: no fingerprints, keys or case numbers.
 """
@@ -27,6 +29,8 @@ from __future__ import annotations
 __all__ = [
     "BadRequest",
     "BodyTooLarge",
+    "DatabaseOutOfDate",
+    "DatabaseTooNew",
     "DatabaseUnavailable",
     "CaseNotFound",
     "CaseWithdrawn",
@@ -185,4 +189,35 @@ class DatabaseUnavailable(IntakeError):
         super().__init__(
             f"Cannot open the intake database at {where}. Check the address (--db or TAKEBACK_INTAKE_DB), "
             "that the server is running, and that the folder exists and is writable."
+        )
+
+
+class DatabaseOutOfDate(IntakeError):
+    """The service cannot start: the database is empty or its schema is older than this release's."""
+
+    code = "database_out_of_date"
+
+    def __init__(self, where: str, found: str | None, expected: str) -> None:
+        self.found, self.expected = found, expected
+        state = (
+            "has no tables yet"
+            if found is None
+            else f"has an older schema (revision {found}; this service needs {expected})"
+        )
+        super().__init__(
+            f"The intake database at {where} {state}. Back it up, run 'takeback intake migrate' with the same "
+            "database, then start the service again."
+        )
+
+
+class DatabaseTooNew(IntakeError):
+    """The service cannot start: a newer release changed the database's schema, and this one never downgrades."""
+
+    code = "database_too_new"
+
+    def __init__(self, where: str, found: str, expected: str) -> None:
+        self.found, self.expected = found, expected
+        super().__init__(
+            f"The intake database at {where} was changed by a newer version of the service (schema {found}; this "
+            f"version knows up to {expected}). Run the newer version; this one leaves the database untouched."
         )

@@ -94,6 +94,7 @@ ENVIRONMENT = {
     "TAKEBACK_INTAKE_HOST": "host",
     "TAKEBACK_INTAKE_PORT": "port",
     "TAKEBACK_INTAKE_SECRET_FILE": "secret_file",
+    "TAKEBACK_INTAKE_PROOF_OF_WORK": "proof_of_work",
 }
 
 
@@ -114,11 +115,12 @@ def load_settings(
         if environ.get(variable):
             values[name] = environ[variable]
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    if "port" in values:
-        try:
-            values["port"] = int(values["port"])  # type: ignore[arg-type]
-        except ValueError:
-            raise ValueError("TAKEBACK_INTAKE_PORT must be a whole number") from None
+    for name, variable in (("port", "TAKEBACK_INTAKE_PORT"), ("proof_of_work", "TAKEBACK_INTAKE_PROOF_OF_WORK")):
+        if name in values:
+            try:
+                values[name] = int(values[name])  # type: ignore[arg-type]
+            except ValueError:
+                raise ValueError(f"{variable} must be a whole number") from None
     values.setdefault("database_url", default_database_url or "")
     if not values["database_url"]:
         raise ValueError("set TAKEBACK_INTAKE_DB or pass --db with the database URL")

@@ -4,7 +4,7 @@
 2. ``takeback hash --json`` on a reference image and video prints exactly what the source tree prints
    (same fingerprints, same fields), so a frozen build can never ship a decoder that hashes differently;
    and it writes nothing to HOME or the working folder (no unpacked libraries, caches or logs).
-3. ``takeback intake serve`` answers on loopback with the OpenAPI document kept in the repository.
+3. ``takeback intake migrate`` creates a database and ``takeback intake serve`` answers on loopback with the OpenAPI document kept in the repository.
 4. The windowed program starts offscreen and shows its window (``TAKEBACK_SMOKE_QUIT_AFTER_SHOWN``, see
    ``launchers/takeback_gui.py``), in demo mode when the app offers it, so the embedded intake service loads too;
    in shared-computer mode when the app has it, after which HOME must still be empty; and where ``xvfb-run`` is
@@ -124,12 +124,17 @@ def _free_port() -> int:
 
 
 def check_intake_serves_its_openapi(console: Path, env: dict[str, str], cwd: Path) -> CheckResult:
-    """``takeback intake serve`` on loopback answers with the OpenAPI document the repository keeps.
+    """``takeback intake migrate`` then ``serve`` on loopback answers with the OpenAPI document the repository keeps.
 
-    Proves the frozen web stack (uvicorn, FastAPI, pydantic, SQLAlchemy with SQLite) loads and serves.
+    Proves the frozen web stack (uvicorn, FastAPI, pydantic, SQLAlchemy with SQLite, Alembic and the schema
+    revisions it reads as files) loads and serves.
     """
     port = _free_port()
     database = f"sqlite:///{(cwd / 'intake.sqlite3').as_posix()}"
+    migrated = subprocess.run([str(console), "intake", "migrate", "--db", database], env=env, cwd=cwd,
+                              capture_output=True, text=True, timeout=120)
+    if migrated.returncode != 0:
+        return CheckResult("intake", False, f"takeback intake migrate failed: {(migrated.stdout + migrated.stderr)[-3000:]}")
     server = subprocess.Popen([str(console), "intake", "serve", "--db", database, "--port", str(port)], env=env,
                               cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     served, error = None, ""

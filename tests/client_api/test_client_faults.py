@@ -122,7 +122,7 @@ def tls_server(tmp_path_factory):
     """The real intake service over HTTPS on loopback, its certificate from a throw-away CA nobody trusts."""
     import uvicorn
 
-    from intake import Settings, create_app
+    from intake import Settings, Storage, create_app
 
     authority = trustme.CA()
     certificate = authority.issue_cert("localhost", "127.0.0.1")
@@ -130,6 +130,9 @@ def tls_server(tmp_path_factory):
     key_file, cert_file = folder / "key.pem", folder / "cert.pem"
     certificate.private_key_pem.write_to_path(str(key_file))
     certificate.cert_chain_pems[0].write_to_path(str(cert_file))
+    storage = Storage(f"sqlite:///{folder}/intake.sqlite3")
+    storage.migrate()
+    storage.dispose()
     app = create_app(Settings(database_url=f"sqlite:///{folder}/intake.sqlite3"))
     sock = socket.create_server(("127.0.0.1", 0))
     config = uvicorn.Config(app, ssl_keyfile=str(key_file), ssl_certfile=str(cert_file), access_log=False,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from threatexchange.exchanges.clients.stopncii.api import StopNCIIAPI
 
 from desktop.cli import _COMMAND_MODULES, main
@@ -32,17 +33,20 @@ def test_intake_is_a_registered_command() -> None:
 
 def test_add_platform_prints_working_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path}/intake.sqlite3"
+    assert run_cli(["intake", "migrate", "--db", url]) == 0
+    capsys.readouterr()
     assert run_cli(["intake", "add-platform", "Example Social", "--db", url, "--signal-types", "ImageMD5"]) == 0
     keys = json.loads(capsys.readouterr().out)
     assert keys["name"] == "Example Social" and keys["signal_types"] == ["ImageMD5"]
     assert len(keys["subscription_key"]) >= 40 and len(keys["function_key"]) >= 40
-    with serve_in_thread(Settings(database_url=url, port=0)) as server:
+    with serve_in_thread(Settings(database_url=url, port=0), migrate=False) as server:
         page = StopNCIIAPI(keys["subscription_key"], keys["function_key"], base_url_override=f"{server.url}/v1").fetch_hashes()
     assert page.count == 0 and page.hasMoreRecords is False
 
 
 def test_add_platform_refuses_a_taken_name_and_unknown_types(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path}/intake.sqlite3"
+    assert run_cli(["intake", "migrate", "--db", url]) == 0
     assert run_cli(["intake", "add-platform", "Twice", "--db", url]) == 0
     capsys.readouterr()
     assert run_cli(["intake", "add-platform", "Twice", "--db", url]) == 1
@@ -56,6 +60,7 @@ def test_default_database_is_in_the_user_data_folder(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert run_cli(["intake", "migrate"]) == 0
     assert run_cli(["intake", "add-platform", "Defaults"]) == 0
     created = list(tmp_path.rglob("intake.sqlite3"))
     assert len(created) == 1 and created[0].parent == intake_cli.user_data_dir()
@@ -70,6 +75,7 @@ def _free_port() -> int:
 def test_serve_runs_until_interrupted_and_logs_no_requests(tmp_path: Path) -> None:
     port = _free_port()
     db = tmp_path / "served.sqlite3"
+    assert run_cli(["intake", "migrate", "--db", f"sqlite:///{db}"]) == 0
     process = subprocess.Popen(
         [sys.executable, "-m", "desktop", "intake", "serve", "--db", f"sqlite:///{db}", "--port", str(port)],
         cwd=REPO,
@@ -102,7 +108,7 @@ def test_serve_runs_until_interrupted_and_logs_no_requests(tmp_path: Path) -> No
     assert db.exists()
 
 
-@pytest.mark.parametrize("action", [["serve", "--port", "0"], ["add-platform", "Nowhere"]])
+@pytest.mark.parametrize("action", [["serve", "--port", "0"], ["add-platform", "Nowhere"], ["migrate"]])
 def test_an_unusable_database_gets_a_clear_message(action: list[str], tmp_path: Path, capsys) -> None:
     url = f"sqlite:///{tmp_path}/missing-folder/intake.sqlite3"
     assert run_cli(["intake", *action, "--db", url]) == 1
@@ -115,3 +121,50 @@ def test_database_passwords_are_not_shown(capsys) -> None:
     assert run_cli(["intake", "add-platform", "Nowhere", "--db", url]) == 1
     err = capsys.readouterr().err
     assert "Cannot open the intake database" in err and "hunter2secret" not in err
+
+
+def test_migrate_creates_then_reports_up_to_date_and_serve_refuses_an_unmigrated_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path}/intake.sqlite3"
+    for action in (["serve", "--port", "0"], ["add-platform", "Too early"]):
+        assert run_cli(["intake", *action, "--db", url]) == 1
+        err = capsys.readouterr().err
+        assert "has no tables yet" in err and "takeback intake migrate" in err and "Traceback" not in err
+    assert run_cli(["intake", "migrate", "--db", url]) == 0
+    assert "Created the intake database's tables" in capsys.readouterr().out
+    assert run_cli(["intake", "migrate", "--db", url]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_serve_reports_a_database_from_a_newer_release(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path}/intake.sqlite3"
+    assert run_cli(["intake", "migrate", "--db", url]) == 0
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    engine.dispose()
+    capsys.readouterr()
+    for action in (["serve", "--port", "0"], ["migrate"]):
+        assert run_cli(["intake", *action, "--db", url]) == 1
+        err = capsys.readouterr().err
+        assert "changed by a newer version of the service" in err and "Traceback" not in err
+
+
+def test_rotated_platform_keys_work_and_the_old_ones_stop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path}/intake.sqlite3"
+    assert run_cli(["intake", "migrate", "--db", url]) == 0
+    assert run_cli(["intake", "add-platform", "Rotating", "--db", url, "--signal-types", "ImageMD5"]) == 0
+    old = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert run_cli(["intake", "rotate-platform-keys", "Rotating", "--db", url]) == 0
+    new = json.loads(capsys.readouterr().out)
+    assert new["name"] == "Rotating" and new["signal_types"] == ["ImageMD5"]
+    assert new["subscription_key"] != old["subscription_key"] and new["function_key"] != old["function_key"]
+    with serve_in_thread(Settings(database_url=url, port=0), migrate=False) as server:
+        def fetch(keys: dict) -> int:
+            headers = {"Ocp-Apim-Subscription-Key": keys["subscription_key"], "x-functions-key": keys["function_key"]}
+            return httpx.get(f"{server.url}/v1/FetchHashes", headers=headers).status_code
+
+        assert (fetch(new), fetch(old)) == (200, 401)
+    assert run_cli(["intake", "rotate-platform-keys", "Nobody", "--db", url]) == 1
+    assert "no platform called 'Nobody'" in capsys.readouterr().err

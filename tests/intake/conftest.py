@@ -7,14 +7,12 @@ server on the same database.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from urllib.parse import quote
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from intake_testkit import person_client
+from intake_testkit import person_client, postgres_schema
 
 from intake import ServerHandle, Settings, serve_in_thread
 from intake.storage import counters, metadata
@@ -25,24 +23,27 @@ from intake.storage import database_url as driver_url
 FREE_WORK = {"proof_of_work": 1, "proof_of_work_per_item": 0}
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
 def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database for the session: a SQLite file, or a new schema on the test PostgreSQL server."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('intake-db')}/intake.sqlite3"
         return
-    base = driver_url(request.getfixturevalue("postgres_url"))
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # noqa: ANN001
+    """A database of its own for one test, with no tables at all: a new SQLite file or PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/empty.sqlite3"
+        return
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,15 +6,23 @@ import base64
 import hashlib
 import secrets
 import struct
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import sqlalchemy as sa
 
 from client_api.proof_of_work import ProofOfWork
+from intake import ScryptParams
 from intake.identifiers import CASE_KEY_ALPHABET
 from intake.schemas import TMK_FILE_BYTES
 from intake.storage import database_url, metadata
+
+#: Cheap scrypt for case rows in the form stored before keyed hashing (still verified, upgraded on use).
+FAST_SCRYPT = ScryptParams(n=2**10, r=8, p=1)
 
 
 def person_client(url: str, **options: Any) -> httpx.Client:
@@ -102,3 +110,20 @@ def assert_error(response: httpx.Response, status: int, code: str) -> None:
     assert set(body) == {"error"}
     assert body["error"]["code"] == code
     assert isinstance(body["error"]["message"], str) and body["error"]["message"].endswith(".")
+
+
+@contextmanager
+def postgres_schema(postgres_url: str) -> Iterator[str]:
+    """A URL whose connections work in a new, empty schema of the test PostgreSQL server (dropped after)."""
+    base = database_url(postgres_url)
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from intake_testkit import create_body, idempotency_key, image_item, new_case_key, person_client, snapshot
+from intake_testkit import create_body, create_case, idempotency_key, image_item, new_case_key, person_client, snapshot
 
 from intake import ServerHandle
 
@@ -50,7 +50,6 @@ def test_scrypt_checks_are_bounded(settings, db_url: str, monkeypatch) -> None:
     from dataclasses import replace
 
     from intake import serve_in_thread
-    from intake_testkit import create_case, person_client
 
     running, peak, lock = [0], [0], threading.Lock()
     real = hashlib.scrypt
@@ -78,3 +77,54 @@ def test_scrypt_checks_are_bounded(settings, db_url: str, monkeypatch) -> None:
         with ThreadPoolExecutor(8) as pool:
             assert list(pool.map(create, range(16))) == [12] * 16
     assert peak[0] == 2
+
+
+def test_change_numbers_are_handed_out_in_commit_order(server: ServerHandle, db_url: str) -> None:
+    """Why the platforms' feed never skips a record: while a write is in flight, no later write can take a change
+    number, so a number a platform has paged past can never commit afterwards (issue #14)."""
+    import threading
+    import time
+
+    import sqlalchemy as sa
+
+    from intake.storage import case_hashes, cases, database_url, hash_records
+
+    entered, release, held = threading.Event(), threading.Event(), []
+    with person_client(server.url, timeout=60) as client:
+        create_case(client)  # today's first write is behind us: only the change counter can make the next one wait
+
+    def write_in_flight() -> None:
+        with server.storage._write() as (_conn, seq, _day):
+            held.append(seq)
+            entered.set()
+            release.wait(20)
+
+    holder = threading.Thread(target=write_in_flight)
+    holder.start()
+    assert entered.wait(20)
+    with ThreadPoolExecutor(1) as pool:
+        body = create_body([image_item("after the one in flight")], new_case_key())
+        created = pool.submit(
+            lambda: httpx.post(
+                f"{server.url}/v1/cases", json=body, headers={"Idempotency-Key": idempotency_key()}, timeout=60
+            )
+        )
+        time.sleep(1)
+        waited = not created.done()
+        release.set()
+        holder.join(20)
+        response = created.result()
+    assert waited, "a second write took a change number while the first was still in flight"
+    assert response.status_code == 201
+    engine = sa.create_engine(database_url(db_url))
+    try:
+        with engine.connect() as conn:
+            seqs = conn.execute(
+                sa.select(hash_records.c.change_seq)
+                .join(case_hashes, case_hashes.c.hash_id == hash_records.c.id)
+                .join(cases, cases.c.id == case_hashes.c.case_id)
+                .where(cases.c.case_number == response.json()["case_number"].replace("-", ""))
+            ).scalars().all()
+    finally:
+        engine.dispose()
+    assert set(seqs) == {held[0] + 1}

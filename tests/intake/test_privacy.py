@@ -69,9 +69,11 @@ def test_nothing_identifying_is_stored(client: httpx.Client, db_url: str) -> Non
         assert needle not in text
     date_columns = [c for c, t in types.items() if "DATE" in t]
     assert sorted(date_columns) == [
-        "cases.created_on", "cases.updated_on", "feedback.modified_on", "hash_records.modified_on",
+        "cases.created_on", "cases.updated_on", "feed_days.day", "feedback.modified_on", "hash_records.modified_on",
         "idempotency.created_on", "platforms.created_on",
     ]
+    # The one time of day anywhere: a failed look-up's second, kept for the throttle's window only. None here.
+    assert values.get("limit_events.at", []) == []
     for column in date_columns:
         for value in values.get(column, []):
             # PostgreSQL returns a date; SQLite returns the ISO day as text. Never a time of day.
