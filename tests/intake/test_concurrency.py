@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from intake_testkit import create_body, create_case, idempotency_key, image_item, new_case_key, person_client, snapshot
 
+from client_api.proof_of_work import ProofOfWork
 from intake import ServerHandle
 
 
@@ -106,7 +107,8 @@ def test_change_numbers_are_handed_out_in_commit_order(server: ServerHandle, db_
         body = create_body([image_item("after the one in flight")], new_case_key())
         created = pool.submit(
             lambda: httpx.post(
-                f"{server.url}/v1/cases", json=body, headers={"Idempotency-Key": idempotency_key()}, timeout=60
+                f"{server.url}/v1/cases", json=body, headers={"Idempotency-Key": idempotency_key()}, timeout=60,
+                auth=ProofOfWork(),
             )
         )
         time.sleep(1)
