@@ -3,9 +3,11 @@
 For a counsellor, or a person without internet where the photos are. A bundle holds the programme and the
 fingerprints, nothing else: no file names, paths, sizes, dates, or who made it. It is versioned JSON::
 
-    {"format": "takeback-bundle", "version": 1, "program": "adult", "items": [ITEM, ...]}
+    {"format": "takeback-bundle", "version": 2, "program": "adult", "items": [ITEM, ...]}
 
-with items exactly as the protocol sends them. Loading checks everything strictly, since the file may have
+with items exactly as the protocol sends them. Version 2 images may carry up to 8 PDQ hashes (the picture
+turned and mirrored); version 1 had at most 2 and is still read, while a Takeback that knows only version 1
+asks for an update instead of calling a version 2 file damaged. Loading checks everything strictly, since the file may have
 been damaged, truncated or made by something else. Saving writes only where the person chose, through a
 temporary file in the same folder that replaces the target in one step, readable only by this user.
 """
@@ -27,7 +29,8 @@ from .models import Item, Program
 __all__ = ["BUNDLE_FORMAT", "BUNDLE_VERSION", "MAX_BUNDLE_BYTES", "MAX_BUNDLE_ITEMS", "Bundle", "load_bundle", "save_bundle"]
 
 BUNDLE_FORMAT = "takeback-bundle"
-BUNDLE_VERSION = 1
+BUNDLE_VERSION = 2
+_READABLE_VERSIONS = (1, 2)
 MAX_BUNDLE_ITEMS = 5_000  #: far more than one person's case; a bigger file is not one of ours
 MAX_BUNDLE_BYTES = 256 * 1024 * 1024  #: 5 000 long videos with TMK stay well below this
 
@@ -118,7 +121,7 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
         raise BundleError(
             "This fingerprint file was made by a newer version of Takeback. Update Takeback, then open it again."
         )
-    if version != BUNDLE_VERSION:
+    if version not in _READABLE_VERSIONS:
         raise BundleError(_DAMAGED.format(detail=f"it claims to be version {version}, which never existed"))
     extra = document.keys() - {"format", "version", "program", "items"}
     if extra:

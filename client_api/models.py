@@ -34,7 +34,8 @@ __all__ = [
     "VpdqEntry",
 ]
 
-MAX_PDQ_PER_IMAGE = 2  #: as displayed, and as stored when the EXIF orientation is not 1
+#: As displayed, and in the seven other orientations (turned or mirrored; the stored view is one of them).
+MAX_PDQ_PER_IMAGE = 8
 MAX_VPDQ_FRAMES = 20_000  #: protocol limit per video
 MAX_VPDQ_FRAME_NUMBER = 100_000_000  #: protocol limit: a frame number past this is no real video's
 MAX_VPDQ_TIMESTAMP = 1_000_000_000.0  #: protocol limit, in seconds
@@ -128,7 +129,7 @@ def _check_exact(item: ImageItem | VideoItem) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ImageItem:
-    """A photo's fingerprints: exact hashes and one or two PDQ hashes."""
+    """A photo's fingerprints: exact hashes and 1 to 8 distinct PDQ hashes, the displayed view's first."""
 
     md5: str
     sha256: str
@@ -139,7 +140,9 @@ class ImageItem:
         if not isinstance(self.pdq, tuple) or not all(isinstance(p, PdqEntry) for p in self.pdq):
             raise TypeError("pdq must be a tuple of PdqEntry")
         if not 1 <= len(self.pdq) <= MAX_PDQ_PER_IMAGE:
-            raise ValueError(f"an image has 1 or 2 PDQ hashes, got {len(self.pdq)}")
+            raise ValueError(f"an image has 1 to {MAX_PDQ_PER_IMAGE} PDQ hashes, got {len(self.pdq)}")
+        if len({p.hash for p in self.pdq}) != len(self.pdq):
+            raise ValueError("an image's PDQ hashes must be distinct")
 
 
 @dataclass(frozen=True, slots=True)

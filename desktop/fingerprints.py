@@ -26,17 +26,23 @@ def _thinned(frames: tuple[VpdqFrame, ...]) -> tuple[VpdqFrame, ...]:
     return tuple(frames[int(i * step)] for i in range(MAX_VPDQ_FRAMES))
 
 
-def to_item(result: ImageFingerprints | VideoFingerprints) -> Item:
+def to_item(result: ImageFingerprints | VideoFingerprints, *, dihedral: bool = True) -> Item:
     """The client item for one file's fingerprints.
 
-    An image carries every PDQ hash computed for it: as displayed, and as stored when its EXIF orientation
-    turns it, since a platform may see either form.
+    An image carries every PDQ hash computed for it: as displayed, as stored when its EXIF orientation turns
+    it, and (unless ``dihedral`` is false) turned and mirrored, since a platform may see any of these forms.
+    Each distinct hash is sent once, the displayed one first: the stored view is one of the turns, and a
+    symmetric picture can hash the same turned.
     """
     if isinstance(result, ImageFingerprints):
+        hashes = [entry.hash for entry in result.pdq]
+        if dihedral:
+            hashes += [entry.hash for entry in result.dihedral]
+        distinct = {pdq.digest: pdq for pdq in hashes}  # dicts keep the first key's place
         return ImageItem(
             md5=result.md5,
             sha256=result.sha256,
-            pdq=tuple(PdqEntry(entry.hash.hex, entry.hash.quality) for entry in result.pdq),
+            pdq=tuple(PdqEntry(pdq.hex, pdq.quality) for pdq in distinct.values()),
         )
     if isinstance(result, VideoFingerprints):
         return VideoItem(
@@ -51,14 +57,14 @@ def to_item(result: ImageFingerprints | VideoFingerprints) -> Item:
     raise TypeError(f"expected ImageFingerprints or VideoFingerprints, got {type(result).__name__}")
 
 
-def to_items(results: list[ImageFingerprints | VideoFingerprints]) -> tuple[Item, ...]:
-    return tuple(to_item(result) for result in results)
+def to_items(results: list[ImageFingerprints | VideoFingerprints], *, dihedral: bool = True) -> tuple[Item, ...]:
+    return tuple(to_item(result, dihedral=dihedral) for result in results)
 
 
-def fingerprint_count(result: ImageFingerprints | VideoFingerprints) -> int:
-    """How many fingerprints the review screen counts for one file: MD5 and SHA-256, and every PDQ, frame and
-    TMK+PDQF hash computed."""
+def fingerprint_count(result: ImageFingerprints | VideoFingerprints, *, dihedral: bool = True) -> int:
+    """How many fingerprints the review screen counts for one file: MD5 and SHA-256, every distinct PDQ hash
+    sent (turned and mirrored ones too unless ``dihedral`` is false), and every frame and TMK+PDQF hash."""
     exact = 2
     if isinstance(result, VideoFingerprints):
         return exact + len(result.vpdq) + (1 if result.tmk is not None else 0)
-    return exact + len(result.pdq) + len(result.vpdq)
+    return exact + len(to_item(result, dihedral=dihedral).pdq) + len(result.vpdq)

@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         files.hashing_finished.connect(self._on_hashing_finished)
 
         self.review.payload_requested.connect(lambda: self.review.set_payload(session.payload_text()))
+        self.review.dihedral_toggled.connect(self._on_review_dihedral_toggled)
         self.review.back_requested.connect(lambda: self.go(Page.FINGERPRINT))
         self.review.send_requested.connect(self.start_sending)
 
@@ -364,16 +365,26 @@ class MainWindow(QMainWindow):
 
     # --- review and send -----------------------------------------------------------------------------------
     def show_review(self) -> None:
-        case = self.controller.case
         self.review.reset()
+        self.review.dihedral.setChecked(self.controller.fingerprinting.dihedral)
+        self.review.dihedral.setEnabled(not self.controller.case.send_attempted)  # a retry resends the same
+        self._show_review_summary()
+        self.go(Page.REVIEW)
+
+    def _show_review_summary(self) -> None:
+        case = self.controller.case
         self.review.set_summary(
             self.controller.fingerprinting.review_summary(),
             under_18=case.program is Program.UNDER_18,
             adding=case.mode is Mode.ADD_TO_CASE,
         )
-        self.go(Page.REVIEW)
+
+    def _on_review_dihedral_toggled(self, include: bool) -> None:
+        self.controller.fingerprinting.set_dihedral(include)
+        self._show_review_summary()
 
     def start_sending(self) -> None:
+        self.review.dihedral.setEnabled(False)  # a retry must resend the same; "Back" returns here
         self.go(Page.SEND)
         self.send.on_sending(0, 0)
         self.controller.case.send()

@@ -33,6 +33,8 @@ from .matching import (
 from .pdq import pdq_from_luma, pdq_from_rgb
 from .results import (
     MATCHABLE_QUALITY,
+    Dihedral,
+    DihedralPdq,
     FingerprintWarning,
     ImageFingerprints,
     ImagePdq,
@@ -96,6 +98,8 @@ __all__ = [
     "tmk_match",
     # results (hashing/results.py)
     "MATCHABLE_QUALITY",
+    "Dihedral",
+    "DihedralPdq",
     "FingerprintWarning",
     "ImageFingerprints",
     "ImagePdq",

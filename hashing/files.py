@@ -20,6 +20,7 @@ def hash_file(
     *,
     vpdq_every: float = 1.0,
     tmk: bool = True,
+    dihedral: bool = True,
     cancel: threading.Event | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> ImageFingerprints | VideoFingerprints:
@@ -28,6 +29,7 @@ def hash_file(
     Args:
         vpdq_every: videos only: seconds between hashed frames (0 = every frame).
         tmk: videos only: also compute the TMK+PDQF hash.
+        dihedral: photos only: also hash the picture turned and mirrored.
         cancel: set it to stop early; the call then raises ``Cancelled``.
         progress: called with the fraction done (0..1).
 
@@ -38,7 +40,7 @@ def hash_file(
     if vpdq_every < 0:
         raise ValueError(f"vpdq_every is seconds between frames (0 = all), got {vpdq_every}")
     if detect_format(path).kind is MediaKind.IMAGE:
-        return hash_image(path, cancel=cancel, progress=progress)
+        return hash_image(path, dihedral=dihedral, cancel=cancel, progress=progress)
     from .video import hash_video  # OpenCV is only loaded when there is a video
 
     return hash_video(path, vpdq_every=vpdq_every, tmk=tmk, cancel=cancel, progress=progress)

@@ -1,11 +1,15 @@
 """Fingerprints of one photo: MD5/SHA-256 of its bytes, PDQ as shown and as stored, pHash, and vPDQ of animations.
 
 Compatibility is the point: platforms compute PDQ with Meta's C++ code on Pillow's RGB decode of their copy,
-EXIF orientation applied. Takeback reads the file once into memory, hashes the bytes, and decodes a reduced
-copy (JPEG's DCT-domain scaling, otherwise Pillow's ``reduce``) on which it evaluates the reference filter
-(see ``_reduced_pdq.py``); the result stays within a few bits of the full-resolution reference at a fraction
-of the time. Colour handling follows Pillow's ``convert("RGB")`` like the reference: palettes are expanded,
-alpha is dropped (not composited), CMYK/LAB/HSV/16-bit modes use Pillow's own conversions.
+EXIF orientation applied. Takeback reads the file once into memory and hashes the bytes. It decodes every
+picture in full, as the reference does, and computes PDQ bit for bit as the C++ does (``pdq.py``), except a
+JPEG large enough that libjpeg's DCT-domain 1/2, 1/4 or 1/8 decoding keeps each block within a third of
+PDQ's filter window: that reduced copy goes through the reference filter evaluated on block means
+(``_reduced_pdq.py``), within 2 bits of the reference at a fraction of the time. Besides the displayed view
+(and the stored one when an EXIF orientation turns it), the picture is hashed in the seven other
+orientations a mirrored or turned copy would have. Colour handling follows Pillow's ``convert("RGB")`` like
+the reference: palettes are expanded, alpha is dropped (not composited), CMYK/LAB/HSV/16-bit modes use
+Pillow's own conversions.
 
 Specs: PDQ (facebook/ThreatExchange ``hashing/hashing.pdf``), vPDQ (``vpdq/README.md``: one PDQ per frame with
 frame number and timestamp), pHash as ``imagehash.phash`` (DCT of a 32x32 greyscale copy).
@@ -26,18 +30,22 @@ from PIL import ExifTags, Image
 
 from ._budget import MAX_PHOTO_BYTES, PhotoDeadline, check_budget, check_jpeg_metadata
 from ._files import checked_open
+from ._orientation import dihedral_between, exif_after, show
 from ._pillow import check_size, decoding, open_image, quiet_pillow
-from ._reduced_pdq import block_size_for, pdq_from_block_means
+from ._reduced_pdq import block_size_for, pdq_from_block_means, pdq_views_from_block_means
 from .detect import HEADER_SIZE, MediaFormat, format_of_header
 from .errors import Cancelled, FileChanged, FileUnreadable, TooLarge, UnsupportedFormat
 from .exact import CHUNK_SIZE
-from .pdq import luma
+from .pdq import luma, pdq_dihedral_from_luma, pdq_from_luma
 from .results import (
+    Dihedral,
+    DihedralPdq,
     FingerprintWarning,
     ImageFingerprints,
     ImagePdq,
     MediaKind,
     Orientation,
+    PdqHash,
     VpdqFrame,
     WarningCode,
 )
@@ -54,6 +62,10 @@ MAX_ANIMATION_FRAMES = 10_000
 
 #: At most this many frames get a vPDQ hash; longer animations are sampled evenly across their length.
 MAX_VPDQ_FRAMES = 600
+
+#: Pictures with more pixels than this (and no JPEG scaling) are averaged over blocks before hashing rather
+#: than hashed exactly: the exact filter's float32 working copies would take gigabytes.
+MAX_EXACT_PIXELS = 50_000_000
 
 _ANIMATED_FORMATS = frozenset({MediaFormat.GIF, MediaFormat.WEBP, MediaFormat.PNG, MediaFormat.AVIF})
 _INVERSE_ORIENTATION = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 8, 7: 7, 8: 6}
@@ -77,6 +89,7 @@ _VIDEO_MESSAGE = "This is a video, not a photo. Add it as a video instead."
 def hash_image(
     path: str | Path,
     *,
+    dihedral: bool = True,
     cancel: threading.Event | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> ImageFingerprints:
@@ -84,13 +97,15 @@ def hash_image(
 
     Args:
         path: the file; its format is decided from its content, whatever its name says.
+        dihedral: also hash the displayed picture turned and mirrored (``ImageFingerprints.dihedral``).
         cancel: set it to stop early; the call then raises ``Cancelled``.
         progress: called with the fraction done (0..1) while reading and, for animations, per frame.
 
     Returns:
         MD5 and SHA-256 of the bytes; PDQ as displayed (EXIF orientation applied) and, when the photo has an
-        orientation tag other than 1, also of the stored pixels; pHash; vPDQ over the frames of an animation;
-        a ``LOW_QUALITY`` warning when the displayed PDQ has quality below 50.
+        orientation tag other than 1, also of the stored pixels; PDQ of the displayed picture in the seven
+        other orientations (unless ``dihedral`` is false); pHash; vPDQ over the frames of an animation; a
+        ``LOW_QUALITY`` warning when the displayed PDQ has quality below 50.
 
     Raises:
         HashingError: the file is missing, unreadable, empty, changed while read, not a photo, damaged, or
@@ -108,11 +123,13 @@ def hash_image(
             picture = _decode(image, media_format, cancel, progress)
     finally:
         md5, sha256 = exact.result()  # never leave the thread behind, even when decoding failed
-    display = pdq_from_block_means(picture.blocks, picture.full_shape, picture.block, picture.display)
+    _check_cancel(cancel)
+    views = _views(picture, dihedral)
+    display = views[None]
     pdq = [ImagePdq(display, Orientation.DISPLAY)]
     if picture.stored is not None:
-        stored = pdq_from_block_means(picture.blocks, picture.full_shape, picture.block, picture.stored)
-        pdq.append(ImagePdq(stored, Orientation.STORED))
+        pdq.append(ImagePdq(views[dihedral_between(picture.display, picture.stored)], Orientation.STORED))
+    turned = tuple(DihedralPdq(transform, views[transform]) for transform in Dihedral) if dihedral else ()
     warnings = (FingerprintWarning(WarningCode.LOW_QUALITY, _LOW_QUALITY_MESSAGE),) if not display.matchable else ()
     if progress is not None:
         progress(1.0)
@@ -123,16 +140,39 @@ def hash_image(
         phash=picture.phash,
         vpdq=picture.frames,
         warnings=warnings,
+        dihedral=turned,
     )
+
+
+def _views(picture: _Decoded, dihedral: bool) -> dict[Dihedral | None, PdqHash]:
+    """PDQ of the displayed picture (key None), of the stored pixels, and of every turn when ``dihedral``."""
+    wanted: set[Dihedral | None] = set(Dihedral) if dihedral else set()
+    wanted.add(None)
+    if picture.stored is not None:
+        wanted.add(dihedral_between(picture.display, picture.stored))
+    if picture.exact:
+        shown = show(picture.luma, picture.display)
+        if len(wanted) > 2:
+            return pdq_dihedral_from_luma(shown)
+        return {key: pdq_from_luma(_turn(shown, key)) for key in wanted}
+    keys = list(wanted)
+    orientations = tuple(exif_after(picture.display, key) for key in keys)
+    views = pdq_views_from_block_means(picture.luma, picture.full_shape, picture.block, orientations)
+    return {key: views[orientation] for key, orientation in zip(keys, orientations, strict=True)}
+
+
+def _turn(shown: np.ndarray, transform: Dihedral | None) -> np.ndarray:
+    return shown if transform is None else show(shown, exif_after(1, transform))
 
 
 @dataclass(frozen=True, slots=True)
 class _Decoded:
-    """The first (or only) frame reduced to block means, plus what is needed to hash both of its views."""
+    """The first (or only) frame's luma, in full or as block means, plus what is needed to hash its views."""
 
-    blocks: np.ndarray  #: luma means of ``block x block`` cells, in the orientation the decoder produced
+    luma: np.ndarray  #: luma means of ``block x block`` cells (block 1: the luma), as the decoder produced them
     full_shape: tuple[int, int]  #: (rows, columns) of the full-resolution decoded frame
     block: int
+    exact: bool  #: ``luma`` is the full-resolution float32 luma the reference computes: hash it exactly
     display: int  #: EXIF orientation that turns the decoded pixels into what a viewer shows
     stored: int | None  #: orientation that turns them back into the stored pixels; None when they are the same
     phash: str  #: of the displayed first frame
@@ -200,15 +240,13 @@ def _decode(
 ) -> _Decoded:
     before = None if media_format is MediaFormat.PNG else _exif_orientation(image)  # PNG may keep EXIF at the end
     width, height = image.size
-    block = block_size_for(width, height)
     animated = media_format in _ANIMATED_FORMATS and getattr(image, "is_animated", False)
-    if media_format is MediaFormat.JPEG and block > 1:
-        reduced, block = _jpeg_in_dct_domain(image, block)
-    else:
+    reduced, block = None, 1
+    if media_format is MediaFormat.JPEG and block_size_for(width, height) > 1:
+        reduced, block = _jpeg_in_dct_domain(image, block_size_for(width, height))
+    if reduced is None:
         with decoding():
             image.load()
-        reduced = None
-    if reduced is None:
         width, height = image.size  # some decoders settle the size only when loading
     after = _exif_orientation(image)
     orientation = after if before is None else before
@@ -217,15 +255,18 @@ def _decode(
         display, stored = 1, _INVERSE_ORIENTATION[orientation]
     else:
         display, stored = orientation, (1 if orientation != 1 else None)
+    exact = reduced is None and width * height <= MAX_EXACT_PIXELS
     if reduced is None:
+        block = 1 if exact else block_size_for(width, height)
         reduced = _reduced_rgb(image, block)
     # Take what the first frame gives before an animation moves the image on to later frames.
-    blocks, phash = _luma_of(reduced), _phash(reduced, display)
+    values, phash = _luma_of(reduced), _phash(reduced, display)
     frames = _animation_vpdq(image, display, cancel, progress) if animated else ()
     return _Decoded(
-        blocks=blocks,
+        luma=values,
         full_shape=(height, width),
         block=block,
+        exact=exact,
         display=display,
         stored=stored,
         phash=phash,
@@ -234,19 +275,23 @@ def _decode(
 
 
 def _jpeg_in_dct_domain(image: Image.Image, block: int) -> tuple[Image.Image | None, int]:
-    """Ask libjpeg for a 1/``block`` copy, straight to luma for colour JPEGs (the Y plane is PDQ's luma).
+    """Ask libjpeg for a 1/``block`` RGB copy (DCT-domain scaling: each pixel is a block's mean).
 
-    Returns the reduced image and its factor, or ``None`` and the wanted factor when the decoder declined to
-    scale: the image is then fully decoded, and the caller reduces it.
+    RGB rather than the Y plane, although Y is PDQ's luma before clamping: saturated colours clamp in the RGB
+    conversion, and PDQ sees the clamped values (see ``_reduced_pdq.py``).
+
+    Returns:
+        The reduced image and its factor; or ``None`` and 1 when the decoder declined to scale (the image is
+        then decoded in full and hashed exactly).
     """
     width, height = image.size
     with decoding():
-        image.draft("L", (width // block, height // block))
+        image.draft("RGB", (width // block, height // block))
         image.load()
     for factor in (8, 4, 2):
         if image.size == (-(-width // factor), -(-height // factor)):
             return image, factor
-    return None, block
+    return None, 1
 
 
 def _reduced_rgb(image: Image.Image, block: int) -> Image.Image:
@@ -259,8 +304,6 @@ def _reduced_rgb(image: Image.Image, block: int) -> Image.Image:
 
 def _luma_of(reduced: Image.Image) -> np.ndarray:
     pixels = np.asarray(reduced)
-    if reduced.mode == "L":
-        return pixels.astype(np.float32)
     if reduced.mode != "RGB":  # CMYK JPEGs are scaled in the DCT domain without a colour conversion
         with decoding():
             pixels = np.asarray(reduced.convert("RGB"))

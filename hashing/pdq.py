@@ -15,17 +15,23 @@ import functools
 
 import numpy as np
 
-from .results import PdqHash
+from .results import Dihedral, PdqHash
 
 __all__ = [
     "MIN_DIMENSION",
+    "bits_to_digest",
+    "box_filter_axis0",
     "dct16",
+    "dct_matrix",
     "fast_pdq_from_bgr",
     "fast_pdq_from_rgb",
+    "jarosz_window",
     "luma",
+    "pdq_dihedral_from_luma",
     "pdq_from_luma",
     "pdq_from_rgb",
     "quality_of_64x64",
+    "resampling_matrix",
 ]
 
 #: The reference refuses to hash an image with a side shorter than this (hash all zero, quality 0).
@@ -61,86 +67,141 @@ def pdq_from_luma(y: np.ndarray) -> PdqHash:
     """PDQ hash and quality of a float32 luma image (values 0..255), as ``pdqHash256FromFloatLuma``."""
     if y.ndim != 2:
         raise ValueError(f"expected a 2-D luma array, got shape {y.shape}")
-    rows, cols = y.shape
+    (pdq,) = _pdq_of_views([y])
+    return pdq
+
+
+def pdq_dihedral_from_luma(y: np.ndarray) -> dict[Dihedral | None, PdqHash]:
+    """PDQ of the luma image and of its seven turned and mirrored copies, each exactly as the reference hashes it.
+
+    Meta's ``computeDihedral`` derives the seven from one DCT by flipping signs, but the decimation does not
+    sample symmetrically and the box filter's float32 running sums round differently once the pixels run the
+    other way, so those hashes are far from the hash of the turned picture itself (up to 56 bits on 256-pixel
+    pictures; ``tests/hashing/test_pdq.py`` measures it). Here each copy is filtered as the reference would
+    filter it, the four copies of each shape side by side in one pass over the rows.
+
+    Returns:
+        The hash of ``y`` under key ``None``, and of each transformed copy under its :class:`Dihedral`.
+    """
+    if y.ndim != 2:
+        raise ValueError(f"expected a 2-D luma array, got shape {y.shape}")
+    y = np.asarray(y, dtype=np.float32)
+    hashes: dict[Dihedral | None, PdqHash] = {}
+    for swap in (False, True):
+        base = y.T if swap else y
+        keys = [_DIHEDRAL_BY_AXES[swap, rows, cols] for rows in (False, True) for cols in (False, True)]
+        views = [base[:: -1 if rows else 1, :: -1 if cols else 1] for rows in (False, True) for cols in (False, True)]
+        hashes.update(zip(keys, _pdq_of_views(views), strict=True))
+    return hashes
+
+
+#: Each turn or mirror as (swap the axes, then reverse the rows, then reverse the columns), as numpy indexes.
+_DIHEDRAL_BY_AXES: dict[tuple[bool, bool, bool], Dihedral | None] = {
+    (False, False, False): None,
+    (False, False, True): Dihedral.FLIP_HORIZONTAL,
+    (False, True, False): Dihedral.FLIP_VERTICAL,
+    (False, True, True): Dihedral.ROTATE_180,
+    (True, False, False): Dihedral.TRANSPOSE,
+    (True, True, False): Dihedral.ROTATE_90,
+    (True, False, True): Dihedral.ROTATE_270,
+    (True, True, True): Dihedral.TRANSVERSE,
+}
+
+#: Floats filtered side by side at most: views are batched up to this (64 MB), bigger ones go one by one.
+_BATCH_FLOATS = 16 * 1024 * 1024
+
+
+def _pdq_of_views(views: list[np.ndarray]) -> list[PdqHash]:
+    """Exact PDQ of luma images of one shape, filtered together so each numpy call covers them all."""
+    rows, cols = views[0].shape
     if rows < MIN_DIMENSION or cols < MIN_DIMENSION:
-        return PdqHash(bytes(32), 0)
-    y64 = _downsample_to_64(np.asarray(y, dtype=np.float32))
-    quality = quality_of_64x64(y64)
-    block = dct16(y64)
-    return PdqHash(_bits_to_digest(block), quality)
+        return [PdqHash(bytes(32), 0) for _ in views]
+    if (rows, cols) == (64, 64):  # the reference hashes a 64x64 image unfiltered
+        y64s = [np.asarray(view, dtype=np.float32) for view in views]
+    else:
+        per_batch = max(1, _BATCH_FLOATS // (rows * cols))
+        y64s = [y64 for start in range(0, len(views), per_batch) for y64 in _downsample(views[start : start + per_batch])]
+    blocks = dct16(np.stack(y64s))
+    return [PdqHash(bits_to_digest(block), quality_of_64x64(y64)) for block, y64 in zip(blocks, y64s, strict=True)]
 
 
-def _downsample_to_64(y: np.ndarray) -> np.ndarray:
-    rows, cols = y.shape
-    if rows == 64 and cols == 64:
-        return y
-    window_along_rows = _jarosz_window(cols)
-    window_along_cols = _jarosz_window(rows)
-    for _ in range(2):  # PDQ_NUM_JAROSZ_XY_PASSES
-        y = _box_filter(y, window_along_rows, axis=1)
-        y = _box_filter(y, window_along_cols, axis=0)
+def _downsample(views: list[np.ndarray]) -> list[np.ndarray]:
+    """The reference's Jarosz filter and decimation to 64x64 of each view (all of one shape).
+
+    The reference filters along rows, then along columns, twice (PDQ_NUM_JAROSZ_XY_PASSES). Here every pass
+    runs down axis 0 of one C-contiguous array holding all views side by side, transposed between passes;
+    the last two passes only compute the 64 decimated columns and rows.
+    """
+    rows, cols = views[0].shape
+    window_along_rows, window_along_cols = jarosz_window(cols), jarosz_window(rows)
     row_index = ((np.arange(64) + 0.5) * rows / 64).astype(np.intp)
     col_index = ((np.arange(64) + 0.5) * cols / 64).astype(np.intp)
-    return np.ascontiguousarray(y[np.ix_(row_index, col_index)])
+
+    def side_by_side(arrays: list[np.ndarray], window: int, keep: np.ndarray | None = None) -> list[np.ndarray]:
+        joined = np.concatenate([np.asarray(a, dtype=np.float32).T for a in arrays], axis=1)
+        return np.split(box_filter_axis0(joined, window, keep), len(arrays), axis=1)
+
+    along_rows = side_by_side(views, window_along_rows)  # each (cols, rows)
+    along_cols = side_by_side(along_rows, window_along_cols)  # each (rows, cols)
+    picked_cols = side_by_side(along_cols, window_along_rows, col_index)  # each (64, rows)
+    return [np.ascontiguousarray(y64) for y64 in side_by_side(picked_cols, window_along_cols, row_index)]
 
 
-def _jarosz_window(old_dimension: int) -> int:
+def jarosz_window(old_dimension: int) -> int:
+    """Width of PDQ's box filter along a side of ``old_dimension`` pixels: about ``old_dimension / 128``."""
     return (old_dimension + 2 * 64 - 1) // (2 * 64)
 
 
-def _box_filter(values: np.ndarray, window: int, axis: int) -> np.ndarray:
-    """The reference's ``box1DFloat`` along ``axis``: a running float32 sum over a window that shrinks at the ends.
+def box_filter_axis0(values: np.ndarray, window: int, keep: np.ndarray | None = None) -> np.ndarray:
+    """The reference's ``box1DFloat`` down every column of ``values`` (float32) at once.
 
-    The C++ adds the entering sample and subtracts the leaving one, rounding after each step. Laying those
-    signed samples out in that order and accumulating them sequentially (``np.add.accumulate`` does not
-    reorder) reproduces every intermediate sum exactly.
+    The C++ adds the entering sample and subtracts the leaving one, rounding to float32 after each step, and
+    divides the sum by the number of samples in the window. Doing the same steps here, each one on a whole
+    row of independent columns, reproduces every intermediate sum exactly: numpy adds element by element.
+
+    Args:
+        values: ``(length, width)`` float32; each column is filtered on its own.
+        window: the filter's width (:func:`jarosz_window`).
+        keep: the output rows wanted (in any order, repeats allowed); all of them when None.
     """
-    length = values.shape[axis]
-    order, emit_at, counts = _box_plan(length, window)
-    moved = np.moveaxis(values, axis, -1)
-    signed = moved[..., np.abs(order) - 1]
-    signed[..., order < 0] *= -1
-    sums = np.add.accumulate(signed, axis=-1, dtype=np.float32)
-    out = sums[..., emit_at] / counts
-    return np.moveaxis(out, -1, axis)
+    if keep is None:
+        return _box_filter_rows(values, window, np.arange(values.shape[0]))
+    wanted, where = np.unique(keep, return_inverse=True)  # small images repeat a decimated row
+    return _box_filter_rows(values, window, wanted)[where]
 
 
-@functools.lru_cache(maxsize=64)
-def _box_plan(length: int, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Which sample enters (+i+1) or leaves (-(i+1)) at each step, after which step each output is read, and its count."""
+def _box_filter_rows(values: np.ndarray, window: int, wanted: np.ndarray) -> np.ndarray:
+    length, width = values.shape
+    out = np.empty((len(wanted), width), dtype=np.float32)
+    slot = np.full(length, -1)
+    slot[wanted] = np.arange(len(wanted))
+    running = np.zeros(width, dtype=np.float32)
+    add, subtract, divide = np.add, np.subtract, np.divide
     half = (window + 2) // 2
-    order: list[int] = []
-    emit_at: list[int] = []
-    counts: list[int] = []
-    right = left = size = 0
-    for _ in range(half - 1):
-        order.append(right + 1)
-        right += 1
+    size = 0
+    for entering in range(half - 1):  # phase 1: the window's leading half, no output yet
+        add(running, values[entering], out=running)
         size += 1
-    for _ in range(window - half + 1):
-        order.append(right + 1)
-        right += 1
+    at = 0
+    for entering in range(half - 1, window):  # phase 2: the window grows
+        add(running, values[entering], out=running)
         size += 1
-        emit_at.append(len(order) - 1)
-        counts.append(size)
-    for _ in range(length - window):
-        order.append(right + 1)
-        order.append(-(left + 1))
-        right += 1
-        left += 1
-        emit_at.append(len(order) - 1)
-        counts.append(size)
-    for _ in range(half - 1):
-        order.append(-(left + 1))
-        left += 1
+        if slot[at] >= 0:
+            divide(running, np.float32(size), out=out[slot[at]])
+        at += 1
+    for entering in range(window, length):  # phase 3: the full window slides
+        add(running, values[entering], out=running)
+        subtract(running, values[entering - window], out=running)
+        if slot[at] >= 0:
+            divide(running, np.float32(size), out=out[slot[at]])
+        at += 1
+    for leaving in range(length - window, length - window + half - 1):  # phase 4: the window shrinks
+        subtract(running, values[leaving], out=running)
         size -= 1
-        emit_at.append(len(order) - 1)
-        counts.append(size)
-    return (
-        np.asarray(order, dtype=np.intp),
-        np.asarray(emit_at, dtype=np.intp),
-        np.asarray(counts, dtype=np.float32),
-    )
+        if slot[at] >= 0:
+            divide(running, np.float32(size), out=out[slot[at]])
+        at += 1
+    return out
 
 
 def quality_of_64x64(y64: np.ndarray) -> int:
@@ -153,7 +214,7 @@ def quality_of_64x64(y64: np.ndarray) -> int:
 
 
 @functools.cache
-def _dct_matrix() -> np.ndarray:
+def dct_matrix() -> np.ndarray:
     scale = np.float64(np.float32(np.sqrt(2.0 / 64.0)))
     i = np.arange(1, 17, dtype=np.float64)[:, None]
     j = np.arange(64, dtype=np.float64)[None, :]
@@ -163,15 +224,16 @@ def _dct_matrix() -> np.ndarray:
 def dct16(y64: np.ndarray) -> np.ndarray:
     """The 16x16 low-frequency DCT block (DC excluded) of a 64x64 float32 image, summed in the reference's order.
 
-    This float block is also the PDQF frame feature that TMK uses.
+    This float block is also the PDQF frame feature that TMK uses. A stack of images, ``(n, 64, 64)``, gives a
+    stack of blocks, each the same as alone: the sums only run over the last two axes.
     """
-    d = _dct_matrix()
-    partial = np.zeros((16, 64), dtype=np.float32)
+    d = dct_matrix()
+    partial = np.zeros((*y64.shape[:-2], 16, 64), dtype=np.float32)
     for k in range(64):
-        partial += d[:, k : k + 1] * y64[k : k + 1, :]
-    block = np.zeros((16, 16), dtype=np.float32)
+        partial += d[:, k : k + 1] * y64[..., k : k + 1, :]
+    block = np.zeros((*y64.shape[:-2], 16, 16), dtype=np.float32)
     for k in range(64):
-        block += partial[:, k : k + 1] * d[:, k][None, :]
+        block += partial[..., :, k : k + 1] * d[:, k]
     return block
 
 
@@ -208,10 +270,10 @@ def _fast_pdq(image: np.ndarray, weights: np.ndarray) -> PdqHash:
     # a video decoder and the exact-hash thread want the same cores: 3-5 times slower on 2 busy cores.
     with _blas_controller().limit(limits=1, user_api="blas"):
         y = image.reshape(-1, 3).astype(np.float32) @ weights
-        y64 = _resampling_matrix(rows) @ y.reshape(rows, cols) @ _resampling_matrix(cols).T
-        d = _dct_matrix()
+        y64 = resampling_matrix(rows) @ y.reshape(rows, cols) @ resampling_matrix(cols).T
+        d = dct_matrix()
         block = d @ y64 @ d.T
-    return PdqHash(_bits_to_digest(block), quality_of_64x64(y64))
+    return PdqHash(bits_to_digest(block), quality_of_64x64(y64))
 
 
 @functools.cache
@@ -222,13 +284,13 @@ def _blas_controller():
 
 
 @functools.lru_cache(maxsize=16)
-def _resampling_matrix(length: int) -> np.ndarray:
+def resampling_matrix(length: int) -> np.ndarray:
     """``64 x length`` float32 matrix equal to two Jarosz box passes along one axis followed by the decimation.
 
     Built in float64 without ever forming a ``length x length`` matrix: the first pass is applied to the 64
     decimation rows directly, the second by spreading each weight over its window with a difference array.
     """
-    window = _jarosz_window(length)
+    window = jarosz_window(length)
     half = (window + 2) // 2
     start = np.arange(length) - (window - half)
     low = np.maximum(start, 0)
@@ -253,7 +315,7 @@ def _resampling_matrix(length: int) -> np.ndarray:
     return np.ascontiguousarray(matrix.T, dtype=np.float32)
 
 
-def _bits_to_digest(block: np.ndarray) -> bytes:
+def bits_to_digest(block: np.ndarray) -> bytes:
     values = block.ravel()
     median = np.partition(values, 127)[127]  # Torben's median of 256 values is the lower median
     bits = (values > median).astype(np.uint8)

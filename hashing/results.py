@@ -17,6 +17,8 @@ __all__ = [
     "MATCHABLE_QUALITY",
     "FingerprintWarning",
     "ImageFingerprints",
+    "Dihedral",
+    "DihedralPdq",
     "ImagePdq",
     "MediaKind",
     "Orientation",
@@ -40,6 +42,19 @@ class Orientation(enum.Enum):
 
     DISPLAY = "display"  #: as a viewer shows it, EXIF orientation applied (what is usually shared)
     STORED = "stored"  #: the pixels as stored in the file, for copies whose orientation tag was stripped
+
+
+class Dihedral(enum.Enum):
+    """A way to turn or mirror a picture, named as Pillow's ``Image.Transpose`` operations (and Meta's dihedral
+    hashes). Abusers turn or mirror a picture to slip past matching; platforms hash such a copy as it is."""
+
+    ROTATE_90 = "rotate90"  #: a quarter turn anticlockwise
+    ROTATE_180 = "rotate180"  #: a half turn
+    ROTATE_270 = "rotate270"  #: a quarter turn clockwise
+    FLIP_HORIZONTAL = "flip_horizontal"  #: mirrored left to right
+    FLIP_VERTICAL = "flip_vertical"  #: mirrored top to bottom
+    TRANSPOSE = "transpose"  #: mirrored across the diagonal from the top left corner
+    TRANSVERSE = "transverse"  #: mirrored across the diagonal from the top right corner
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +96,14 @@ class ImagePdq:
 
 
 @dataclass(frozen=True, slots=True)
+class DihedralPdq:
+    """PDQ of the displayed picture turned or mirrored by ``transform``: what a platform computes on such a copy."""
+
+    transform: Dihedral
+    hash: PdqHash
+
+
+@dataclass(frozen=True, slots=True)
 class VpdqFrame:
     """One hashed frame of a video (or animated image), as in Meta's vPDQ output."""
 
@@ -117,6 +140,8 @@ class ImageFingerprints:
     phash: str
     vpdq: tuple[VpdqFrame, ...] = ()
     warnings: tuple[FingerprintWarning, ...] = ()
+    #: PDQ of the displayed picture in the seven other orientations, in :class:`Dihedral` order.
+    dihedral: tuple[DihedralPdq, ...] = ()
     kind: MediaKind = field(default=MediaKind.IMAGE, init=False)
 
 

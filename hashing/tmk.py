@@ -30,7 +30,7 @@ import numpy as np
 from ._files import checked_open
 from ._frame_rate import CfrResampler
 from .errors import FileUnreadable, InvalidTmk
-from .pdq import _dct_matrix as pdq_dct_matrix
+from .pdq import dct_matrix as pdq_dct_matrix
 from .pdq import luma
 
 __all__ = [

@@ -19,6 +19,7 @@ from .model import CaseState, FeedbackValue, HashStatus, Program, SignalType
 
 __all__ = [
     "MAX_ITEMS_PER_REQUEST",
+    "MAX_PDQ_PER_IMAGE",
     "MAX_VPDQ_FRAMES",
     "TMK_FILE_BYTES",
     "AddItemsRequest",
@@ -40,6 +41,7 @@ __all__ = [
 
 MAX_ITEMS_PER_REQUEST = 500
 MAX_VPDQ_FRAMES = 20_000
+MAX_PDQ_PER_IMAGE = 8  #: the displayed picture and its seven turns and mirrors
 MAX_FEEDBACKS_PER_REQUEST = 1_000
 #: A TMK+PDQF ``.tmk`` file with Meta's fixed parameters (4 periods, 32 Fourier coefficients, 256-float
 #: PDQF frame features): 12-byte magic, 5 ints, periods, coefficients, pure average, cosine and sine features.
@@ -69,12 +71,13 @@ class VpdqEntry(_Strict):
 
 
 class ImageItem(_Strict):
-    """One picture: exact hashes and 1 or 2 PDQ hashes (as displayed, and as stored when rotated by EXIF)."""
+    """One picture: exact hashes and 1 to 8 PDQ hashes (as displayed, and turned or mirrored: platforms store
+    each as an ordinary ImagePDQ signal, so a turned or mirrored copy of the picture matches too)."""
 
     kind: Literal["image"]
     md5: Md5Hex
     sha256: Sha256Hex
-    pdq: Annotated[list[PdqEntry], Field(min_length=1, max_length=2)]
+    pdq: Annotated[list[PdqEntry], Field(min_length=1, max_length=MAX_PDQ_PER_IMAGE)]
 
 
 class VideoItem(_Strict):
@@ -228,7 +231,8 @@ def signals_of(item: ImageItem | VideoItem) -> list[tuple[SignalType, str]]:
         return [
             (SignalType.IMAGE_MD5, item.md5),
             (SignalType.IMAGE_SHA256, item.sha256),
-            *((SignalType.IMAGE_PDQ, entry.hash) for entry in item.pdq),
+            # A repeated hash is one fingerprint: counted once, stored once.
+            *((SignalType.IMAGE_PDQ, value) for value in dict.fromkeys(entry.hash for entry in item.pdq)),
         ]
     signals = [(SignalType.VIDEO_MD5, item.md5), (SignalType.VIDEO_SHA256, item.sha256)]
     if item.vpdq:

@@ -60,6 +60,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     _add_program(submit)
     submit.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     _add_remember(submit)
+    _add_no_dihedral(submit)
     submit.add_argument("paths", nargs="+", metavar="PATH", help="photos, videos, or folders of them")
     submit.set_defaults(run=_run_submit)
 
@@ -95,6 +96,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     actions = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
     save = actions.add_parser("save", help="fingerprint files and save the fingerprints to OUT")
     _add_program(save)
+    _add_no_dihedral(save)
     save.add_argument("out", metavar="OUT", help="the file to write (it is replaced if it exists)")
     save.add_argument("paths", nargs="+", metavar="PATH", help="photos, videos, or folders of them")
     save.set_defaults(run=_run_bundle_save)
@@ -135,7 +137,16 @@ class _Failure:
     message: str
 
 
-def _fingerprint(paths: Sequence[str], err: TextIO) -> tuple[list[Item], list[_Failure]]:
+def _add_no_dihedral(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-dihedral",
+        action="store_true",
+        help="photos: leave out the fingerprints of the picture turned and mirrored (they are sent by default, "
+        "so copies that were mirrored or turned are caught too)",
+    )
+
+
+def _fingerprint(paths: Sequence[str], err: TextIO, *, dihedral: bool = True) -> tuple[list[Item], list[_Failure]]:
     # Imported here: status and withdraw never need the decoders, and loading them takes a while.
     from hashing import HashingError, hash_file, iter_media_paths
 
@@ -147,12 +158,12 @@ def _fingerprint(paths: Sequence[str], err: TextIO) -> tuple[list[Item], list[_F
     for number, path in enumerate(files, 1):
         print(f"Fingerprinting {number} of {len(files)}…", file=err, flush=True)
         try:
-            result = hash_file(path)
+            result = hash_file(path, dihedral=dihedral)
         except HashingError as exc:
             failures.append(_Failure(printable(path), exc.code, str(exc)))
             print(f"Skipped {printable(path)}: {exc}", file=err, flush=True)
             continue
-        items.append(to_item(result))
+        items.append(to_item(result, dihedral=dihedral))
     return items, failures
 
 
@@ -294,10 +305,10 @@ def _open_case(
     return 1 if failures or not remembered else 0
 
 
-def _hash_or_stop(paths: Sequence[str]) -> tuple[list[Item], list[_Failure]] | int:
+def _hash_or_stop(paths: Sequence[str], *, dihedral: bool = True) -> tuple[list[Item], list[_Failure]] | int:
     """The items and failures, or the exit status when there is nothing to send."""
     try:
-        items, failures = _fingerprint(paths, sys.stderr)
+        items, failures = _fingerprint(paths, sys.stderr, dihedral=dihedral)
     except KeyboardInterrupt:
         print("\nStopped. Nothing was sent or saved.", file=sys.stderr)
         return STOPPED
@@ -311,7 +322,7 @@ def _run_submit(args: argparse.Namespace) -> int:
     client = _connect(args.intake)
     if client is None:
         return 1
-    hashed = _hash_or_stop(args.paths)
+    hashed = _hash_or_stop(args.paths, dihedral=not args.no_dihedral)
     if isinstance(hashed, int):
         client.close()
         return hashed
@@ -320,7 +331,7 @@ def _run_submit(args: argparse.Namespace) -> int:
 
 
 def _run_bundle_save(args: argparse.Namespace) -> int:
-    hashed = _hash_or_stop(args.paths)
+    hashed = _hash_or_stop(args.paths, dihedral=not args.no_dihedral)
     if isinstance(hashed, int):
         return hashed
     items, failures = hashed

@@ -3,8 +3,12 @@
 Nothing is sent anywhere and nothing is written to disk unless ``--tmk-dir`` asks for it. With ``--json`` each
 file gets one JSON object on its own line, in the order given, printed as soon as that file is done:
 
-- photo: ``{"path", "kind": "image", "md5", "sha256", "pdq": [{"hash", "quality", "orientation"}], "phash",
-  "warnings"}``, plus ``"vpdq"`` (as for videos) when the photo is an animation;
+- photo: ``{"path", "kind": "image", "md5", "sha256", "pdq": [{"hash", "quality", "orientation"}],
+  "pdq_dihedral": [{"transform", "hash", "quality"}], "phash", "warnings"}``, plus ``"vpdq"`` (as for videos)
+  when the photo is an animation. ``pdq_dihedral`` is the displayed picture's PDQ turned or mirrored, what a
+  platform computes on such a copy; ``transform`` is one of ``rotate90`` (a quarter turn anticlockwise),
+  ``rotate180``, ``rotate270``, ``flip_horizontal`` (mirrored left to right), ``flip_vertical``,
+  ``transpose`` and ``transverse`` (mirrored across a diagonal), as Pillow's ``Image.Transpose`` names them;
 - video: ``{"path", "kind": "video", "md5", "sha256", "duration_s", "frame_count",
   "vpdq": [{"frame", "timestamp", "quality", "hash"}], "warnings"}``, plus ``"tmk"`` (base64) when computed;
 - failure: ``{"path", "kind": "error", "code", "message"}``.
@@ -131,6 +135,10 @@ def fingerprint_record(path: Path, result: ImageFingerprints | VideoFingerprints
         record["pdq"] = [
             {"hash": pdq.hash.hex, "quality": pdq.hash.quality, "orientation": pdq.orientation.value}
             for pdq in result.pdq
+        ]
+        record["pdq_dihedral"] = [
+            {"transform": item.transform.value, "hash": item.hash.hex, "quality": item.hash.quality}
+            for item in result.dihedral
         ]
         record["phash"] = result.phash
         if result.vpdq:

@@ -43,6 +43,8 @@ class _SendPlan:
     items: list[Item]
     idempotency_key: str
     revision: int  # the fingerprinting session's, when the plan was made
+    dihedral: bool  # the turned and mirrored PDQ hashes are in ``items``
+    attempted: bool = False  # sent at least once: a retry must repeat exactly these items
     case_key: str | None = None  # only for a new case
     credentials: CaseCredentials | None = None  # known once the case exists
 
@@ -140,7 +142,7 @@ class CaseSession(Session):
         plan = self._plan
         if plan is not None and plan.revision == files.revision and (
             plan.entries == usable or plan.credentials is not None
-        ):
+        ) and (plan.attempted or plan.dihedral == files.dihedral):
             return plan
         program = self.program
         if self.mode is Mode.ADD_TO_CASE and self.case_status is not None:
@@ -150,9 +152,10 @@ class CaseSession(Session):
         plan = _SendPlan(
             program=program,
             entries=usable,
-            items=self.backend.to_items([e.fingerprints for e in usable if e.fingerprints is not None]),
+            items=self.backend.to_items([files.as_sent(e.fingerprints) for e in usable if e.fingerprints is not None]),
             idempotency_key=self.backend.new_idempotency_key(),
             revision=files.revision,
+            dihedral=files.dihedral,
         )
         if self.mode is Mode.NEW_CASE:
             plan.case_key = self.backend.new_case_key()
@@ -160,6 +163,11 @@ class CaseSession(Session):
             plan.credentials = self.credentials
         self._plan = plan
         return plan
+
+    @property
+    def send_attempted(self) -> bool:
+        """A send was tried and may have reached the service: what it sends can no longer change."""
+        return self._plan is not None and self._plan.attempted
 
     def payload_text(self) -> str:
         """Exactly what will be sent (the case key masked), built by ``client_api``'s own serialiser."""
@@ -174,6 +182,7 @@ class CaseSession(Session):
             self.send_failed.emit("There are no fingerprints to send. Add photos or videos first.")
             return
         backend, new_case = self.backend, self.mode is Mode.NEW_CASE
+        plan.attempted = True
 
         def work(ctx: JobContext) -> CaseStatus:
             if not new_case:

@@ -5,6 +5,7 @@ Fingerprints stay in memory, on the file list's entries, until they are sent or 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,6 +63,8 @@ class FingerprintingSession(Session):
         self._clear_state()
 
     def _clear_state(self) -> None:
+        #: Also send each photo's PDQ turned and mirrored (the review screen's "mirrored or turned" box).
+        self.dihedral = True
         self._hash_cancel = threading.Event()
         self._hash_jobs: dict[FileEntry, Job] = {}
         self._hash_run: list[FileEntry] = []
@@ -215,6 +218,16 @@ class FingerprintingSession(Session):
     def usable_entries(self) -> tuple[FileEntry, ...]:
         return tuple(e for e in self.files.entries if e.state.usable)
 
+    def set_dihedral(self, include: bool) -> None:
+        """Whether each photo's PDQ is also sent turned and mirrored (by default it is)."""
+        self.dihedral = include
+
+    def as_sent(self, fingerprints: ImageFingerprints | VideoFingerprints) -> ImageFingerprints | VideoFingerprints:
+        """A file's fingerprints as they will be sent: without the turned ones if the person left them out."""
+        if self.dihedral or not getattr(fingerprints, "dihedral", ()):  # videos have none
+            return fingerprints
+        return dataclasses.replace(fingerprints, dihedral=())
+
     def review_summary(self) -> ReviewSummary:
         from ..fingerprints import fingerprint_count
 
@@ -224,7 +237,7 @@ class FingerprintingSession(Session):
         return ReviewSummary(
             photos=len(usable) - videos,
             videos=videos,
-            fingerprints=sum(fingerprint_count(e.fingerprints) for e in usable if e.fingerprints is not None),
+            fingerprints=sum(fingerprint_count(self.as_sent(e.fingerprints)) for e in usable if e.fingerprints is not None),
             low_quality=low,
         )
 

@@ -15,6 +15,7 @@ CONSENT = (
     "I understand that only fingerprints are sent, and that websites and apps that take part will use them "
     "to find, block and remove matching photos and videos."
 )
+DIHEDRAL = "Also catches copies that were mirrored or turned"
 ATTESTATION_UNDER_18 = "I am the person in these photos or videos, and I was under 18 when they were taken."
 ATTESTATION_ADULT = (
     "I am the person in these photos or videos, I was 18 or older, and they are intimate (nude, "
@@ -25,10 +26,12 @@ ATTESTATION_ADULT = (
 class ReviewScreen(Screen):
     """Signals:
     payload_requested(): the person wants to see exactly what will be sent.
+    dihedral_toggled(bool): whether to send each photo's fingerprint turned and mirrored too.
     back_requested(), send_requested()
     """
 
     payload_requested = Signal()
+    dihedral_toggled = Signal(bool)
     back_requested = Signal()
     send_requested = Signal()
 
@@ -40,6 +43,12 @@ class ReviewScreen(Screen):
         self.low_quality = note()
         self.low_quality.hide()
         self.body.addWidget(self.low_quality)
+        # Sent by default: a platform hashes a mirrored or turned upload as it is, and abusers do that to slip
+        # past matching. Unticking it sends only the picture as shown (and as stored).
+        self.dihedral = QCheckBox(DIHEDRAL)
+        self.dihedral.setChecked(True)
+        self.dihedral.setAccessibleName(DIHEDRAL)
+        self.body.addWidget(self.dihedral)
         self.body.addWidget(
             paragraph(
                 "No photo, video, file name or anything about you or this computer is sent: only the "
@@ -80,6 +89,7 @@ class ReviewScreen(Screen):
         self.buttons.addWidget(self.send)
 
         self.show_payload.clicked.connect(self._on_show_payload_clicked)
+        self.dihedral.toggled.connect(self._on_dihedral_toggled)
         self.consent.toggled.connect(self._update)
         self.attestation.toggled.connect(self._update)
         self.back.clicked.connect(self.back_requested)
@@ -114,6 +124,13 @@ class ReviewScreen(Screen):
 
     def _on_show_payload_clicked(self) -> None:
         self.payload_requested.emit()
+
+    def _on_dihedral_toggled(self, checked: bool) -> None:
+        self.payload.clear()  # what is sent changed: the shown payload would be out of date
+        self.payload.hide()
+        self.payload_hint.hide()
+        self.show_payload.setEnabled(True)
+        self.dihedral_toggled.emit(checked)
 
     def _update(self) -> None:
         self.send.setEnabled(self.consent.isChecked() and self.attestation.isChecked())

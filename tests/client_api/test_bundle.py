@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from client_api import BundleError, Program, load_bundle, save_bundle
+from client_api import BundleError, ImageItem, PdqEntry, Program, load_bundle, save_bundle
 from client_api.bundle import MAX_BUNDLE_ITEMS
 
 
@@ -31,9 +31,22 @@ def test_a_bundle_round_trip_keeps_every_fingerprint(tmp_path, some_items):
     assert bundle.items[2].tmk == some_items[2].tmk
 
 
+def test_a_version_1_bundle_is_still_read(tmp_path, good_document):
+    """Version 2 only allows more PDQ hashes per image (turned and mirrored), so a version 1 file is valid."""
+    good_document["version"] = 1
+    assert load_bundle(_write(tmp_path / "old.takeback", good_document)).items
+
+
+def test_an_image_with_its_seven_turns_fits_a_bundle(tmp_path, some_items):
+    image = some_items[0]
+    turned = ImageItem(image.md5, image.sha256, tuple(PdqEntry(f"{n:x}" * 64, 90) for n in range(8)))
+    save_bundle(tmp_path / "turned.takeback", Program.ADULT, [turned])
+    assert load_bundle(tmp_path / "turned.takeback").items == (turned,)
+
+
 def test_a_bundle_holds_only_the_format_version_programme_and_fingerprints(good_document):
     assert set(good_document) == {"format", "version", "program", "items"}
-    assert good_document["format"] == "takeback-bundle" and good_document["version"] == 1
+    assert good_document["format"] == "takeback-bundle" and good_document["version"] == 2
     assert {key for item in good_document["items"] for key in item} <= {"kind", "md5", "sha256", "pdq", "vpdq", "tmk"}
 
 
@@ -86,7 +99,7 @@ def _mutations():
         return apply
 
     return {
-        "newer version": (top(version=2), "newer version of Takeback"),
+        "newer version": (top(version=3), "newer version of Takeback"),
         "version zero": (top(version=0), "version 0"),
         "version as text": (top(version="1"), "no version"),
         "no version": (drop("version"), "no version"),
@@ -100,7 +113,8 @@ def _mutations():
         "short md5": (item(0, md5="0" * 30), "file 1"),
         "long pdq": (item(0, pdq=[{"hash": "f" * 66, "quality": 100}]), "file 1"),
         "quality out of range": (item(0, pdq=[{"hash": "f" * 64, "quality": 300}]), "file 1"),
-        "three pdq": (item(1, pdq=[{"hash": "f" * 64, "quality": 1}] * 3), "file 2"),
+        "nine pdq": (item(1, pdq=[{"hash": f"{n:x}" * 64, "quality": 1} for n in range(9)]), "file 2"),
+        "a repeated pdq": (item(1, pdq=[{"hash": "f" * 64, "quality": 1}] * 2), "file 2"),
         "file name smuggled into an item": (item(0, name="maria.jpg"), "file 1"),
         "unknown kind": (item(2, kind="audio"), "file 3"),
         "bad base64 tmk": (item(2, tmk="not base64!"), "file 3"),

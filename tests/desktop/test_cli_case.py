@@ -370,3 +370,14 @@ def test_only_fingerprints_leave_the_computer(intake_server, photos):
         assert set(request.headers) <= {"host", "accept", "accept-encoding", "connection", "user-agent",
                                         "content-length", "content-type", "idempotency-key", "proof-of-work"}
         assert re.fullmatch(r"takeback/[\w.+-]+", request.headers["user-agent"])
+
+
+@pytest.mark.parametrize(("options", "pdq_hashes"), [((), 8), (("--no-dihedral",), 1)])
+def test_submit_sends_the_turned_and_mirrored_fingerprints_unless_told_not_to(intake_server, photos, options,
+                                                                              pdq_hashes):
+    result = takeback("submit", "--intake", intake_server.url, "--json", *options, str(photos[0]))
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    with IntakeClient(intake_server.url) as client:
+        status = client.status(CaseCredentials(answer["case_number"], answer["case_key"]))
+    assert (status.item_count, status.fingerprint_count) == (1, 2 + pdq_hashes)  # MD5, SHA-256 and the PDQ

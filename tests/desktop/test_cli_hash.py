@@ -18,7 +18,8 @@ from hashing import TmkHash
 from tests._unreadable import unreadable
 
 REPO = Path(__file__).resolve().parents[2]
-IMAGE_KEYS = {"path", "kind", "md5", "sha256", "pdq", "phash", "warnings"}
+IMAGE_KEYS = {"path", "kind", "md5", "sha256", "pdq", "pdq_dihedral", "phash", "warnings"}
+TRANSFORMS = ["rotate90", "rotate180", "rotate270", "flip_horizontal", "flip_vertical", "transpose", "transverse"]
 ERROR_KEYS = {"path", "kind", "code", "message"}
 
 
@@ -55,10 +56,17 @@ def test_json_lines_in_input_order_with_the_documented_fields(capsys, tmp_path, 
         for pdq in record["pdq"]:
             assert set(pdq) == {"hash", "quality", "orientation"}
             assert is_hex(pdq["hash"], 64) and 0 <= pdq["quality"] <= 100
+        assert [turned["transform"] for turned in record["pdq_dihedral"]] == TRANSFORMS
+        for turned in record["pdq_dihedral"]:
+            assert set(turned) == {"transform", "hash", "quality"}
+            assert is_hex(turned["hash"], 64) and 0 <= turned["quality"] <= 100
         assert record["warnings"] == []
     assert [pdq["orientation"] for pdq in records[0]["pdq"]] == ["display"]
     assert [pdq["orientation"] for pdq in records[2]["pdq"]] == ["display", "stored"]
     assert records[2]["md5"] == "431d0ee67232d98fbdff2e4b55905195"
+    # The stored pixels of a photo turned by EXIF orientation 6 are the shown picture turned a quarter anticlockwise.
+    turned = {item["transform"]: item["hash"] for item in records[2]["pdq_dihedral"]}
+    assert turned["rotate90"] == records[2]["pdq"][1]["hash"]
     for record, code in ((records[1], "not_found"), (records[3], "unsupported")):
         assert set(record) == ERROR_KEYS
         assert record["code"] == code

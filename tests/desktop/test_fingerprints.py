@@ -8,6 +8,8 @@ from client_api import _wire
 from client_api.models import MAX_VPDQ_FRAMES
 from desktop.fingerprints import to_item, to_items
 from hashing.results import (
+    Dihedral,
+    DihedralPdq,
     FingerprintWarning,
     ImageFingerprints,
     ImagePdq,
@@ -68,3 +70,17 @@ def test_to_items_keeps_order():
         VideoFingerprints(md5=MD5, sha256=SHA, duration_s=1.0, frame_count=1, vpdq=()),
     ]
     assert [type(i) for i in to_items(results)] == [ImageItem, VideoItem]
+
+
+def test_turned_and_mirrored_hashes_are_sent_once_each_after_the_displayed_one():
+    # The stored view (0x22) is also the rotate90 turn; a symmetric picture hashes alike flipped (0x11).
+    turns = dict(zip(Dihedral, [0x22, 0x33, 0x44, 0x11, 0x55, 0x66, 0x77], strict=True))
+    result = ImageFingerprints(
+        md5=MD5, sha256=SHA,
+        pdq=(ImagePdq(pdq(0x11), Orientation.DISPLAY), ImagePdq(pdq(0x22), Orientation.STORED)),
+        phash="8f373714acfcf4d0",
+        dihedral=tuple(DihedralPdq(transform, pdq(byte)) for transform, byte in turns.items()),
+    )
+    assert [p.hash[:2] for p in to_item(result).pdq] == ["11", "22", "33", "44", "55", "66", "77"]
+    assert [p.hash[:2] for p in to_item(result, dihedral=False).pdq] == ["11", "22"]
+    assert [len(item.pdq) for item in to_items([result, result], dihedral=False)] == [2, 2]

@@ -16,12 +16,14 @@ from desktop.settings import Settings
 from desktop.window import MainWindow, Page
 
 
-def _walk_to_case(qtbot, window: MainWindow, tmp_path: Path) -> None:
-    """Drives the stand-in journey through the real screens, clicking like a person would."""
-    window.welcome.adult.setFocus()
-    qtbot.keyClick(window.welcome.adult, Qt.Key.Key_Space)
-    qtbot.mouseClick(window.welcome.start_button, Qt.MouseButton.LeftButton)
-    assert window.page is Page.CHOOSE
+def _review_one_photo(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    """Chooses the adult programme, adds one stand-in photo, fingerprints it and goes on to the review."""
+    window.welcome.adult.click()
+    window.welcome.start_button.click()
+    _fingerprint_one_photo(qtbot, window, tmp_path)
+
+
+def _fingerprint_one_photo(qtbot, window: MainWindow, tmp_path: Path) -> None:
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(b"x")
     with qtbot.waitSignal(window.controller.fingerprinting.files_added, timeout=5000):
@@ -30,6 +32,15 @@ def _walk_to_case(qtbot, window: MainWindow, tmp_path: Path) -> None:
         qtbot.mouseClick(window.choose.next, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.fingerprint.next, Qt.MouseButton.LeftButton)
     assert window.page is Page.REVIEW
+
+
+def _walk_to_case(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    """Drives the stand-in journey through the real screens, clicking like a person would."""
+    window.welcome.adult.setFocus()
+    qtbot.keyClick(window.welcome.adult, Qt.Key.Key_Space)
+    qtbot.mouseClick(window.welcome.start_button, Qt.MouseButton.LeftButton)
+    assert window.page is Page.CHOOSE
+    _fingerprint_one_photo(qtbot, window, tmp_path)
     qtbot.mouseClick(window.review.show_payload, Qt.MouseButton.LeftButton)
     assert window.review.payload.toPlainText()
     window.review.consent.setChecked(True)
@@ -233,15 +244,7 @@ def test_low_quality_photos_get_a_gentle_note_and_are_still_sent(qtbot, make_win
 def test_a_half_sent_case_shows_its_number_and_key_on_the_failure_screen(qtbot, make_window, stub_backend, tmp_path):
     stub_backend.incomplete_before_success = 1
     window = make_window(stub_backend)
-    window.welcome.adult.click()
-    window.welcome.start_button.click()
-    photo = tmp_path / "photo.jpg"
-    photo.write_bytes(b"x")
-    with qtbot.waitSignal(window.controller.fingerprinting.files_added, timeout=5000):
-        window.choose.paths_dropped.emit([photo])
-    with qtbot.waitSignal(window.controller.fingerprinting.hashing_finished, timeout=5000):
-        qtbot.mouseClick(window.choose.next, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(window.fingerprint.next, Qt.MouseButton.LeftButton)
+    _review_one_photo(qtbot, window, tmp_path)
     window.review.consent.setChecked(True)
     window.review.attestation.setChecked(True)
     with qtbot.waitSignal(window.controller.case.send_failed, timeout=5000):
@@ -272,3 +275,59 @@ def test_quick_exit_while_fingerprinting_stops_the_work(qtbot, make_window, stub
     assert window.controller.runner.wait(5000)
     assert time.monotonic() - started < 5, "the slow files stopped when asked, not after their 10 seconds"
     assert window.controller.fingerprinting.files.rowCount() == 0
+
+
+def test_turned_and_mirrored_fingerprints_are_sent_unless_the_person_leaves_them_out(
+    qtbot, make_window, stub_backend, tmp_path, monkeypatch
+):
+    import dataclasses
+
+    from desktop.views.review import DIHEDRAL
+    from hashing import Dihedral, DihedralPdq, PdqHash
+
+    fingerprint, to_items = stub_backend.fingerprint, stub_backend.to_items
+    turns = tuple(DihedralPdq(turn, PdqHash(bytes([n + 1]) * 32, 100)) for n, turn in enumerate(Dihedral))
+    monkeypatch.setattr(stub_backend, "fingerprint",
+                        lambda *args: dataclasses.replace(fingerprint(*args), dihedral=turns))
+    handed_over: list[list] = []
+    monkeypatch.setattr(stub_backend, "to_items", lambda results: handed_over.append(results) or to_items(results))
+    window = make_window(stub_backend)
+    _review_one_photo(qtbot, window, tmp_path)
+
+    box = window.review.dihedral
+    assert box.isVisible() and box.isChecked() and box.text() == DIHEDRAL
+    assert "10 fingerprints in total" in window.review.summary.text()  # MD5, SHA-256, shown and 7 turned
+    qtbot.mouseClick(window.review.show_payload, Qt.MouseButton.LeftButton)
+    assert handed_over[-1][0].dihedral == turns
+    box.click()
+    assert "3 fingerprints in total" in window.review.summary.text()
+    assert window.review.payload.isHidden() and window.review.show_payload.isEnabled()  # shown payload is stale
+    qtbot.mouseClick(window.review.show_payload, Qt.MouseButton.LeftButton)
+    assert handed_over[-1][0].dihedral == ()
+    window.review.consent.setChecked(True)
+    window.review.attestation.setChecked(True)
+    with qtbot.waitSignal(window.controller.case.sent, timeout=5000):
+        qtbot.mouseClick(window.review.send, Qt.MouseButton.LeftButton)
+    assert handed_over[-1][0].dihedral == ()
+    assert not window.controller.fingerprinting.dihedral
+
+    monkeypatch.setattr(window, "confirm", lambda *args: True)
+    with qtbot.waitSignal(window.controller.was_reset, timeout=1000):
+        qtbot.mouseClick(window.start_over_button, Qt.MouseButton.LeftButton)
+    assert window.controller.fingerprinting.dihedral  # the next person starts with the default
+
+
+def test_after_a_send_that_may_have_reached_the_service_the_turned_box_is_fixed(
+    qtbot, make_window, stub_backend, tmp_path
+):
+    """A retry must repeat the same request, so the choice can no longer change once a send was tried."""
+    stub_backend.incomplete_before_success = 1
+    window = make_window(stub_backend)
+    _review_one_photo(qtbot, window, tmp_path)
+    assert window.review.dihedral.isEnabled()
+    window.review.consent.setChecked(True)
+    window.review.attestation.setChecked(True)
+    with qtbot.waitSignal(window.controller.case.send_failed, timeout=5000):
+        qtbot.mouseClick(window.review.send, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.send.back, Qt.MouseButton.LeftButton)
+    assert window.page is Page.REVIEW and not window.review.dihedral.isEnabled()

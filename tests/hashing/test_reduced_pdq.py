@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from hashing._reduced_pdq import MIN_BLOCKS_PER_SIDE, block_size_for, pdq_from_block_means
-from hashing.pdq import MIN_DIMENSION, luma, pdq_from_luma, pdq_from_rgb
+from hashing._reduced_pdq import block_size_for, pdq_from_block_means
+from hashing.pdq import MIN_DIMENSION, jarosz_window, luma, pdq_from_luma, pdq_from_rgb
 from hashing.results import PdqHash
 
 PILLOW_TRANSPOSE = {
@@ -40,11 +40,15 @@ def test_orientation_turns_the_image_as_pillow_does(photo, orientation):
     assert pdq_from_block_means(reduced, y.shape, 4, orientation).distance(pdq_from_luma(luma(upright))) <= 10
 
 
-def test_choice_of_block_size():
-    assert block_size_for(4032, 3024) == 8
-    assert block_size_for(1600, 1004) == 4
-    assert block_size_for(300, 200) == 1
-    assert block_size_for(8 * MIN_BLOCKS_PER_SIDE, 8 * MIN_BLOCKS_PER_SIDE) == 8
+@pytest.mark.parametrize(
+    ("size", "block"),
+    [((4032, 3024), 8), ((3024, 4032), 8), ((8000, 6000), 8), ((2560, 1440), 4), ((1920, 1080), 2),
+     ((1600, 1004), 2), ((1280, 720), 2), ((1024, 1024), 2), ((1024, 600), 1), ((640, 480), 1), ((300, 200), 1)],
+    ids=str,
+)
+def test_a_block_spans_at_most_a_third_of_the_filter_window(size, block):
+    assert block_size_for(*size) == block
+    assert 3 * block <= min(jarosz_window(side) for side in size) or block == 1
 
 
 def test_tiny_image_hashes_to_zero_quality_like_reference():

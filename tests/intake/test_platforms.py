@@ -10,7 +10,19 @@ from dataclasses import replace
 import httpx
 import pytest
 import requests
-from intake_testkit import assert_error, bearer, create_case, image_item, person_client, snapshot, tmk_bytes, video_item
+from intake_testkit import (
+    assert_error,
+    bearer,
+    create_body,
+    create_case,
+    idempotency_key,
+    image_item,
+    new_case_key,
+    person_client,
+    snapshot,
+    tmk_bytes,
+    video_item,
+)
 from threatexchange.exchanges.clients.stopncii.api import (
     StopNCIIAPI,
     StopNCIICaseStatus,
@@ -344,3 +356,23 @@ def test_meta_reference_tmk_files_travel_byte_for_byte(
     records, _ = everything(stopncii(server, platform))
     served = sorted(base64.b64decode(v) for t, v in records if t is StopNCIISignalType.VideoTMK)
     assert served == sorted(f.read_bytes() for f in files)
+
+
+def test_a_picture_turned_and_mirrored_is_eight_ordinary_pdq_records_counted_once_each(
+    server: ServerHandle, client: httpx.Client, platform: PlatformKeys
+) -> None:
+    """Takeback sends a photo's PDQ in all eight orientations; platforms see plain ImagePDQ signals."""
+    image = image_item("turned", pdq_count=8)
+    image["pdq"].append(dict(image["pdq"][3]))  # one repeated (a symmetric picture): one fingerprint, not two
+    response = client.post(
+        "/v1/cases", json=create_body([image], new_case_key()), headers={"Idempotency-Key": idempotency_key()}
+    )
+    assert response.status_code == 422 and "pdq" in response.text  # nine is more than eight: refused whole
+    image["pdq"].pop()
+    image["pdq"][7] = dict(image["pdq"][3])
+    _, _, status = create_case(client, [image])
+    assert status["fingerprint_count"] == 2 + 7  # MD5, SHA-256 and seven distinct PDQ hashes
+    records, _ = everything(stopncii(server, platform))
+    assert {value for kind, value in records if kind is StopNCIISignalType.ImagePDQ} == {
+        entry["hash"] for entry in image["pdq"]
+    }
