@@ -20,8 +20,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from .about import APP_ID, APP_NAME, __version__
 from .backend import Backend, IntakeBackend
 from .controller import Controller
+from .i18n import Language, _, find
+from .languages import apply_language, system_language
 from .messages import SOMETHING_WENT_WRONG
 from .settings import Settings
+from .theme import apply_theme
 from .window import MainWindow, apply_text_size
 
 __all__ = ["DEFAULT_INTAKE_URL", "build_window", "install_crash_handler", "run", "safe_traceback", "setup_logging"]
@@ -81,7 +84,7 @@ def install_crash_handler(window: Callable[[], QWidget | None]) -> None:
         log.error("unexpected error\n%s", safe_traceback(exc_type, tb))
         parent = window()
         if parent is not None and parent.isVisible():
-            QMessageBox.warning(parent, APP_NAME, SOMETHING_WENT_WRONG)
+            QMessageBox.warning(parent, APP_NAME, _(SOMETHING_WENT_WRONG))
 
     sys.excepthook = hook
 
@@ -103,7 +106,13 @@ def _quit_on_termination_signals(window: MainWindow) -> None:
     heartbeat.start(250)
 
 
-def run(*, intake_url: str, shared: bool, argv: Sequence[str] = ()) -> int:
+def start_language(settings: Settings, asked: Language | None = None) -> Language:
+    """``--language`` if given, else the one chosen earlier in the app (never on a shared computer: nothing is
+    kept there), else the system's."""
+    return asked or find(settings.get(Settings.language)) or system_language()
+
+
+def run(*, intake_url: str, shared: bool, argv: Sequence[str] = (), language: Language | None = None) -> int:
     """Runs the app until the person closes it or uses Quick exit. Returns the exit status."""
     setup_logging()
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_ID, *argv])
@@ -113,6 +122,8 @@ def run(*, intake_url: str, shared: bool, argv: Sequence[str] = ()) -> int:
     app.setDesktopFileName(APP_ID)
 
     settings = Settings(shared=shared)
+    apply_theme(app)
+    apply_language(start_language(settings, language))
     apply_text_size(settings.get(Settings.text_size))
 
     window = build_window(IntakeBackend(intake_url), settings)

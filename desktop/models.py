@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from .i18n import N_, _
 from .messages import human_size
 
 if TYPE_CHECKING:
@@ -23,9 +24,9 @@ __all__ = ["Column", "FileEntry", "FileKind", "FileState", "ResultsModel"]
 
 
 class FileKind(enum.Enum):
-    PHOTO = "Photo"
-    VIDEO = "Video"
-    UNKNOWN = "Not sure yet"
+    PHOTO = N_("Photo")
+    VIDEO = N_("Video")
+    UNKNOWN = N_("Not sure yet")
 
     @classmethod
     def guess(cls, path: Path) -> FileKind:
@@ -39,18 +40,21 @@ class FileKind(enum.Enum):
 
 
 class FileState(enum.Enum):
-    WAITING = "Not started"
-    WORKING = "Working"
-    READY = "Ready"
-    READY_WITH_WARNING = "Ready, see note"
-    FAILED = "Could not use"
-    STOPPED = "Stopped"
-    SENT = "Sent"
+    WAITING = N_("Not started")
+    WORKING = N_("Working")
+    READY = N_("Ready")
+    READY_WITH_WARNING = N_("Ready, see note")
+    FAILED = N_("Could not use")
+    STOPPED = N_("Stopped")
+    SENT = N_("Sent")
 
     @property
     def usable(self) -> bool:
         """Has fingerprints that can be sent."""
         return self in (FileState.READY, FileState.READY_WITH_WARNING)
+
+
+_COLUMN_TITLES = (N_("File"), N_("Kind"), N_("Size"), N_("State"), N_("Note"))
 
 
 class Column(enum.IntEnum):
@@ -62,16 +66,20 @@ class Column(enum.IntEnum):
 
     @property
     def title(self) -> str:
-        return ("File", "Kind", "Size", "State", "Note")[self]
+        return _(_COLUMN_TITLES[self])
 
     @classmethod
     def short_texts(cls) -> dict[int, list[str]]:
-        """Every text the short columns can show, so views can size them once."""
+        """Every text the short columns can show in the current language, so views can size them."""
         return {
-            cls.KIND: [cls.KIND.title, *(kind.value for kind in FileKind)],
-            cls.SIZE: [cls.SIZE.title, "999.9 MB", "700 bytes"],
-            cls.STATE: [cls.STATE.title, "Working 100%", *(state.value for state in FileState)],
+            cls.KIND: [cls.KIND.title, *(_(kind.value) for kind in FileKind)],
+            cls.SIZE: [cls.SIZE.title, human_size(999_900_000), human_size(700)],
+            cls.STATE: [cls.STATE.title, _working(1.0), *(_(state.value) for state in FileState)],
         }
+
+
+def _working(progress: float) -> str:
+    return _("Working {percent}%").format(percent=round(progress * 100))
 
 
 @dataclass(eq=False)
@@ -113,6 +121,13 @@ class ResultsModel(QAbstractTableModel):
             return None
         entry = self._entries[index.row()]
         column = Column(index.column())
+        if role == Qt.ItemDataRole.AccessibleTextRole and column is Column.NAME:
+            # A screen reader on the name hears the whole row: which file, its state and the note about it.
+            note = self._text(entry, Column.MESSAGE)
+            state = self._text(entry, Column.STATE)
+            return (_("{name}: {state}. {note}") if note else _("{name}: {state}")).format(
+                name=entry.name, state=state, note=note
+            )
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(entry, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.SIZE:
@@ -124,14 +139,20 @@ class ResultsModel(QAbstractTableModel):
         if column is Column.NAME:
             return entry.name
         if column is Column.KIND:
-            return entry.kind.value
+            return _(entry.kind.value)
         if column is Column.SIZE:
             return human_size(entry.size)
         if column is Column.STATE:
             if entry.state is FileState.WORKING:
-                return f"Working {round(entry.progress * 100)}%"
-            return entry.state.value
-        return entry.message
+                return _working(entry.progress)
+            return _(entry.state.value)
+        return _(entry.message)
+
+    def retranslate(self) -> None:
+        """Shows every cell and heading again in the language now in use."""
+        if self._entries:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._entries) - 1, len(Column) - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
 
     # What the controller uses
     @property

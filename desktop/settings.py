@@ -56,8 +56,11 @@ class Option(Generic[T]):
 
 SHARED_COMPUTER = Option("shared_computer", False, "This is a shared computer: keep nothing when Takeback closes")
 TEXT_SIZE = Option("text_size", TextSize.NORMAL, "Larger text")
+#: A language code from ``desktop.i18n.LANGUAGES``; empty means the system's. Like every option, it is kept
+#: only in memory on a shared computer.
+LANGUAGE = Option("language", "", "Language")
 
-OPTIONS: tuple[Option[Any], ...] = (SHARED_COMPUTER, TEXT_SIZE)
+OPTIONS: tuple[Option[Any], ...] = (SHARED_COMPUTER, TEXT_SIZE, LANGUAGE)
 
 
 class _SettingsSandbox:
@@ -88,6 +91,7 @@ class Settings:
 
     shared_computer = SHARED_COMPUTER
     text_size = TEXT_SIZE
+    language = LANGUAGE
 
     def __init__(self, *, shared: bool = False, path: str | None = None) -> None:
         self._values: dict[str, Any] = {option.key: option.default for option in OPTIONS}

@@ -9,13 +9,12 @@ from __future__ import annotations
 import enum
 import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -29,6 +28,8 @@ from client_api import CaseStatus, Program
 from .about import APP_NAME
 from .clipboard import ClipboardGuard
 from .controller import Controller
+from .i18n import N_, Language, _
+from .languages import apply_language
 from .messages import case_opened_anyway, describe_status
 from .models import FileState
 from .sessions import Mode
@@ -36,8 +37,11 @@ from .settings import Settings, TextSize
 from .views.case import CaseScreen
 from .views.check import CheckScreen
 from .views.choose import ChooseScreen
-from .views.common import Screen, button, refresh_scaled_fonts, set_scaled_font
+from .views.common import Screen, button, refresh_scaled_fonts, set_scaled_font, show
 from .views.fingerprint import FingerprintScreen
+from .views.flow import FlowLayout
+from .views.language_menu import LanguageMenu, language_label
+from .views.live import retranslate, text_of
 from .views.review import ReviewScreen
 from .views.send import SendScreen
 from .views.welcome import Age, WelcomeScreen
@@ -49,10 +53,13 @@ __all__ = ["MainWindow", "Page", "QUICK_EXIT_KEYS"]
 QUICK_EXIT_KEYS = "Ctrl+Shift+Q"
 DOUBLE_ESCAPE_S = 1.5
 
-MEDIA_FILTER = (
-    "Photos and videos (*.jpg *.jpeg *.png *.webp *.gif *.bmp *.tif *.tiff *.heic *.heif *.avif "
-    "*.mp4 *.mov *.m4v *.mkv *.webm *.avi *.3gp);;All files (*)"
+MEDIA_PATTERNS = (
+    "*.jpg *.jpeg *.png *.webp *.gif *.bmp *.tif *.tiff *.heic *.heif *.avif *.mp4 *.mov *.m4v *.mkv *.webm *.avi *.3gp"
 )
+
+
+def media_filter() -> str:
+    return _("Photos and videos ({patterns});;All files (*)").format(patterns=MEDIA_PATTERNS)
 
 
 class Page(enum.IntEnum):
@@ -87,24 +94,38 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
 
         self.quick_exit_button = button(
-            "Quick exit", f"Close Takeback at once and forget everything. Shortcut: {QUICK_EXIT_KEYS}, or Esc twice."
+            N_("Quick exit"),
+            lambda: _("Close Takeback at once and forget everything. Shortcut: {keys}, or Esc twice.").format(
+                keys=QKeySequence(QUICK_EXIT_KEYS).toString(QKeySequence.SequenceFormat.NativeText)
+            ),
         )
         set_scaled_font(self.quick_exit_button, 1.0, bold=True)
-        self.start_over_button = button("Start over", "Clear everything and go back to the start, for the next person")
+        self.start_over_button = button(
+            N_("Start over"), N_("Clear everything and go back to the start, for the next person")
+        )
+        self.language_menu = LanguageMenu()
         self.shared_label = QLabel()
-        header = QFrame()
+        self.header = header = QFrame()
         header.setFrameShape(QFrame.Shape.NoFrame)
-        header_row = QHBoxLayout(header)
+        header_row = FlowLayout(header)
+        em = self.fontMetrics().height()
+        header_row.setContentsMargins(em // 2, em // 3, em // 2, em // 3)
         name = QLabel(APP_NAME)
         set_scaled_font(name, 1.1, bold=True)
         header_row.addWidget(name)
         header_row.addWidget(self.shared_label)
         header_row.addStretch(1)
+        header_row.addWidget(language_label(self.language_menu))
+        header_row.addWidget(self.language_menu)
         header_row.addWidget(self.start_over_button)
         header_row.addWidget(self.quick_exit_button)
-        exit_hint = QLabel("or press Esc twice")
-        exit_hint.setAccessibleName("Quick exit shortcut: press Esc twice")
+        exit_hint = QLabel()
+        show(exit_hint, N_("or press Esc twice"))
+        show(exit_hint, N_("Quick exit shortcut: press Esc twice"), "accessibleName")
         header_row.addWidget(exit_hint)
+        # Tab follows the reading order of the top bar (created in another order).
+        QWidget.setTabOrder(self.language_menu, self.start_over_button)
+        QWidget.setTabOrder(self.start_over_button, self.quick_exit_button)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
@@ -132,7 +153,9 @@ class MainWindow(QMainWindow):
         column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         em = self.fontMetrics().height()
-        self.resize(em * 52, em * 40)
+        # Never larger than the screen: at 200% on a 1366x768 display that is 683x384 (minus the taskbar).
+        available = self.screen().availableGeometry()
+        self.resize(min(em * 52, available.width()), min(em * 40, available.height()))
 
         QShortcut(QKeySequence(QUICK_EXIT_KEYS), self, self.quick_exit, Qt.ShortcutContext.ApplicationShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape, Qt.ShortcutContext.ApplicationShortcut)
@@ -150,15 +173,33 @@ class MainWindow(QMainWindow):
 
     def go(self, page: Page) -> None:
         self.stack.setCurrentIndex(page)
-        screen = self.screens[page]
-        self.setWindowTitle(f"{APP_NAME}: {screen.accessibleName()}")
-        screen.focus_first()
+        self._update_title()
+        self.screens[page].focus_first()
+
+    def _update_title(self) -> None:
+        screen = self.screens[self.page]
+        self.setWindowTitle(_("{app}: {screen}").format(app=APP_NAME, screen=screen.accessibleName()))
+
+    def set_language(self, language: Language) -> None:
+        """Switches the whole app to ``language`` now; the screen on show stays as it is, in the new words."""
+        self.settings.set(Settings.language, language.code)
+        apply_language(language)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            # The window hears the change before its children: translate everything now, then the title.
+            retranslate(self.centralWidget())
+            self.controller.fingerprinting.files.retranslate()
+            self._update_title()
+        super().changeEvent(event)
 
     # --- wiring --------------------------------------------------------------------------------------------
     def _connect(self) -> None:
         files, session = self.controller.fingerprinting, self.controller.case
         self.quick_exit_button.clicked.connect(self.quick_exit)
         self.start_over_button.clicked.connect(self._on_start_over_clicked)
+        self.language_menu.chosen.connect(self.set_language)
+        self.welcome.language_chosen.connect(self.set_language)
 
         self.welcome.started.connect(self._on_welcome_started)
         self.welcome.check_requested.connect(lambda: self.go(Page.CHECK))
@@ -203,7 +244,7 @@ class MainWindow(QMainWindow):
         self.case.check_requested.connect(self._on_case_check_requested)
         session.case_file_saved.connect(self._on_case_file_saved)
         session.case_file_failed.connect(self.case.on_saved)
-        session.remembered.connect(lambda: self.case.on_saved("This computer will remember the case."))
+        session.remembered.connect(lambda: self.case.on_saved(N_("This computer will remember the case.")))
         session.remember_failed.connect(self.case.on_saved)
         session.forget_failed.connect(self.case.on_saved)
 
@@ -227,23 +268,26 @@ class MainWindow(QMainWindow):
         return QFileDialog.Option(0)
 
     def ask_open_files(self) -> list[str]:
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Choose photos or videos", "", MEDIA_FILTER, options=self._dialog_options()
+        files, _filter = QFileDialog.getOpenFileNames(
+            self, _("Choose photos or videos"), "", media_filter(), options=self._dialog_options()
         )
         return files
 
     def ask_folder(self) -> str:
         options = self._dialog_options() | QFileDialog.Option.ShowDirsOnly
-        return QFileDialog.getExistingDirectory(self, "Choose a folder", "", options=options)
+        return QFileDialog.getExistingDirectory(self, _("Choose a folder"), "", options=options)
 
     def ask_save_path(self, title: str, suggested_name: str, file_filter: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, title, suggested_name, file_filter, options=self._dialog_options())
+        path, _filter = QFileDialog.getSaveFileName(
+            self, title, suggested_name, file_filter, options=self._dialog_options()
+        )
         return path
 
     def confirm(self, title: str, text: str, yes: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self)
-        yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-        no_button = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+        """Asks a yes-or-no question; the arguments are English messages, shown in the current language."""
+        box = QMessageBox(QMessageBox.Icon.Question, _(title), _(text), QMessageBox.StandardButton.NoButton, self)
+        yes_button = box.addButton(_(yes), QMessageBox.ButtonRole.AcceptRole)
+        no_button = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(no_button)
         box.exec()
         return box.clickedButton() is yes_button
@@ -267,10 +311,10 @@ class MainWindow(QMainWindow):
 
     def _on_start_over_clicked(self) -> None:
         if self._has_something() and not self.confirm(
-            "Start over?",
-            "Everything on screen will be cleared: the files, their fingerprints and any case number and key. "
-            "Make sure the case number and key are written down or saved first.",
-            "Clear everything",
+            N_("Start over?"),
+            N_("Everything on screen will be cleared: the files, their fingerprints and any case number and key. "
+               "Make sure the case number and key are written down or saved first."),
+            N_("Clear everything"),
         ):
             return
         self.start_over()
@@ -300,10 +344,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if not self._exiting and self._case_unkept() and not self.confirm(
-            "Close Takeback?",
-            "You have not copied or saved your case number and key yet. Without them you cannot check or "
-            "withdraw your case later, and nobody can give them to you again.",
-            "Close anyway",
+            N_("Close Takeback?"),
+            N_("You have not copied or saved your case number and key yet. Without them you cannot check or "
+               "withdraw your case later, and nobody can give them to you again."),
+            N_("Close anyway"),
         ):
             event.ignore()
             return
@@ -323,7 +367,7 @@ class MainWindow(QMainWindow):
         self._update_shared_label()
 
     def _update_shared_label(self) -> None:
-        self.shared_label.setText("Shared computer: nothing is kept" if self.settings.shared else "")
+        show(self.shared_label, N_("Shared computer: nothing is kept") if self.settings.shared else "")
 
     def _on_larger_text_toggled(self, larger: bool) -> None:
         self.settings.set(Settings.text_size, TextSize.LARGE if larger else TextSize.NORMAL)
@@ -342,7 +386,9 @@ class MainWindow(QMainWindow):
 
     def _on_files_added(self, count: int) -> None:
         self.choose.show_problem(
-            "" if count else "No new photos or videos were found there. Files already in the list are not added twice."
+            "" if count else N_(
+                "No new photos or videos were found there. Files already in the list are not added twice."
+            )
         )
 
     def _on_choose_back(self) -> None:
@@ -393,12 +439,14 @@ class MainWindow(QMainWindow):
         c = self.controller.case
         if c.credentials is not None and c.mode is Mode.NEW_CASE:
             # The case was opened before sending stopped: the person must not lose its number and key.
-            message += "\n\n" + case_opened_anyway(c.display_case_number(), c.display_case_key())
+            number, key = c.display_case_number(), c.display_case_key()
+            self.send.on_failed(lambda: f"{text_of(message)}\n\n{case_opened_anyway(number, key)}")
+            return
         self.send.on_failed(message)
 
     def _on_save_bundle_requested(self) -> None:
         path = self.ask_save_path(
-            "Save the fingerprints to send later", "takeback-fingerprints.json", "Takeback fingerprints (*.json)"
+            _("Save the fingerprints to send later"), "takeback-fingerprints.json", _("Takeback fingerprints (*.json)")
         )
         if path:
             self.controller.case.save_bundle(path)
@@ -414,14 +462,14 @@ class MainWindow(QMainWindow):
     def _on_copy_requested(self, text: str) -> None:
         self.clipboard.copy(text)
         self._case_kept = True
-        self.case.on_saved("Copied. Paste it somewhere private, such as a note only you can open.")
+        self.case.on_saved(N_("Copied. Paste it somewhere private, such as a note only you can open."))
 
     def _on_case_file_saved(self) -> None:
         self._case_kept = True
-        self.case.on_saved("Saved. Keep that file somewhere private.")
+        self.case.on_saved(N_("Saved. Keep that file somewhere private."))
 
     def _on_save_case_requested(self) -> None:
-        path = self.ask_save_path("Save your case number and key", "takeback-case.txt", "Text files (*.txt)")
+        path = self.ask_save_path(_("Save your case number and key"), "takeback-case.txt", _("Text files (*.txt)"))
         if path:
             self.controller.case.save_case_file(path)
 
@@ -439,13 +487,17 @@ class MainWindow(QMainWindow):
         self.check.reset()
         self.check.fill(c.display_case_number(), c.display_case_key())
         self.go(Page.CHECK)
-        self.check.status.setText("Checking…")
+        self.check.show_busy(N_("Checking…"))
         c.refresh_status()
 
     # --- check ---------------------------------------------------------------------------------------------
     def _show_status(self, status: CaseStatus) -> None:
-        text = describe_status(status)
-        self.check.show_status(text.summary, list(text.feedback), active=text.active)
+        # Built again on a language change: the sentences come from the catalogue each time.
+        self.check.show_status(
+            lambda: describe_status(status).summary,
+            lambda: "\n".join(describe_status(status).feedback),
+            active=describe_status(status).active,
+        )
 
     def _on_recall_requested(self) -> None:
         if not self.settings.shared:
@@ -458,13 +510,13 @@ class MainWindow(QMainWindow):
 
     def _on_withdraw_requested(self) -> None:
         if self.confirm(
-            "Withdraw this case?",
-            "Websites and apps will be told to delete this case's fingerprints and stop looking for copies. "
-            "Photos or videos they already removed stay removed. You cannot undo this, but you can start a new "
-            "case at any time.",
-            "Withdraw the case",
+            N_("Withdraw this case?"),
+            N_("Websites and apps will be told to delete this case's fingerprints and stop looking for copies. "
+               "Photos or videos they already removed stay removed. You cannot undo this, but you can start a new "
+               "case at any time."),
+            N_("Withdraw the case"),
         ):
-            self.check.status.setText("Withdrawing…")
+            self.check.show_busy(N_("Withdrawing…"))
             self.controller.case.withdraw()
 
 

@@ -128,6 +128,12 @@ def drift_from_pins() -> list[str]:
     return drift
 
 
+def catalogues_step() -> Step:
+    """The translation catalogues (.po, committed) compiled into the .mo files the app reads (never committed)."""
+    command = Command((sys.executable, str(REPO / "tools" / "translations.py"), "compile"), env={})
+    return Step("compile the translation catalogues", [command])
+
+
 def freeze_step(layout: Layout, epoch: int, trim: bool) -> Step:
     command = Command(
         (sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
@@ -316,6 +322,7 @@ def plan(args: argparse.Namespace, env: Mapping[str, str], layout: Layout) -> li
                                            f"SOURCE_DATE_EPOCH={epoch}, signing: {'yes' if signer else 'no'}; "
                                            f"{pins_note}")]
     if not args.skip_freeze:
+        steps.append(catalogues_step())
         steps.append(freeze_step(layout, epoch, trim=not args.no_trim))
     if args.smoke:
         steps.append(smoke_step(layout, system))

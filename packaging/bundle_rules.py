@@ -92,16 +92,17 @@ QT_PLUGINS_KEPT: dict[str, frozenset[str] | None] = {
     # printsupport, designer, vectorimageformats.
 }
 
-#: Qt's own translations kept: none. The app's text is English and it installs no QTranslator, so Qt's
-#: catalogues (5.8 MB of qtbase_*.qm alone) would never be read. When the app gains languages, keep
-#: ``qtbase_<language>.qm`` for exactly those here.
-QT_TRANSLATIONS_KEPT = re.compile(r"(?!)")  # matches nothing
+#: Qt's own translations kept: ``qtbase`` (its dialogs and buttons) for exactly the languages the app ships
+#: that Qt translates (``desktop.i18n.LANGUAGES``; Qt has no Hindi, Vietnamese or Urdu). The rest (5.8 MB of
+#: qtbase_*.qm alone, plus every other Qt module's) would never be read.
+QT_TRANSLATIONS_KEPT = re.compile(r"^qtbase_(ar|de|es|fr|pt_BR|zh_CN)\.qm$")
 
-#: Files nobody reads: OpenCV's face-detection cascades, type stubs, C headers, package tests, and Qt's software
+#: Files nobody reads: OpenCV's face-detection cascades, type stubs, C headers, package tests, Qt's software
 #: OpenGL for Windows (20 MB: only QtQuick and OpenGL widgets draw with it; Qt Widgets paint with the raster
-#: engine).
+#: engine), and our translation sources (the app reads the compiled ``.mo`` files beside them).
 DROPPED_DATA = re.compile(
-    r"(^|/)cv2/data/|\.pyi$|(^|/)include/|(^|/)tests?/|(^|/)__pycache__/|(^|/)opengl32sw\.dll$",
+    r"(^|/)cv2/data/|\.pyi$|(^|/)include/|(^|/)tests?/|(^|/)__pycache__/|(^|/)opengl32sw\.dll$"
+    r"|(^|/)desktop/locale/.*\.pot?$",
     re.IGNORECASE,
 )
 

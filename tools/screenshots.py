@@ -17,15 +17,17 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from PySide6.QtCore import QEventLoop, QTimer, SignalInstance  # noqa: E402
-from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 
+from desktop import i18n  # noqa: E402
 from desktop.app import setup_logging  # noqa: E402
 from desktop.backend import IntakeBackend  # noqa: E402
 from desktop.controller import Controller  # noqa: E402
 from desktop.intake_host import embedded_intake  # noqa: E402
-from desktop.settings import Settings  # noqa: E402
-from desktop.window import MainWindow  # noqa: E402
+from desktop.languages import apply_language  # noqa: E402
+from desktop.settings import Settings, TextSize  # noqa: E402
+from desktop.theme import Scheme, apply_theme  # noqa: E402
+from desktop.window import MainWindow, apply_text_size  # noqa: E402
 
 DATA = REPO / "tests" / "data"
 
@@ -77,23 +79,6 @@ def answer_next_dialog(shoot: Shooter, name: str, accept: bool) -> None:
         (accept_button if accept else box.defaultButton()).click()
 
     QTimer.singleShot(200, act)
-
-
-def dark_palette() -> QPalette:
-    palette = QPalette()
-    colours = {
-        QPalette.ColorRole.Window: "#202124", QPalette.ColorRole.WindowText: "#e8eaed",
-        QPalette.ColorRole.Base: "#17181a", QPalette.ColorRole.AlternateBase: "#2a2b2e",
-        QPalette.ColorRole.Text: "#e8eaed", QPalette.ColorRole.Button: "#2d2e31",
-        QPalette.ColorRole.ButtonText: "#e8eaed", QPalette.ColorRole.Highlight: "#8ab4f8",
-        QPalette.ColorRole.HighlightedText: "#202124", QPalette.ColorRole.ToolTipBase: "#2d2e31",
-        QPalette.ColorRole.ToolTipText: "#e8eaed", QPalette.ColorRole.PlaceholderText: "#9aa0a6",
-        QPalette.ColorRole.Light: "#5f6368", QPalette.ColorRole.Midlight: "#4a4d51",
-        QPalette.ColorRole.Mid: "#3c4043", QPalette.ColorRole.Dark: "#9aa0a6", QPalette.ColorRole.Shadow: "#000000",
-    }
-    for role, colour in colours.items():
-        palette.setColor(role, QColor(colour))
-    return palette
 
 
 def dead_url() -> str:
@@ -162,14 +147,34 @@ def journey(window: MainWindow, shoot: Shooter, intake_url: str, media: list[Pat
         shoot(window, "check-typo")
 
 
+def languages(names: list[str]) -> list[i18n.Language]:
+    """``all`` means every shipped language and the pseudo-locale."""
+    if names == ["all"]:
+        return [*i18n.LANGUAGES, i18n.PSEUDO]
+    found = [i18n.find(name) for name in names]
+    unknown = [name for name, language in zip(names, found) if language is None]
+    if unknown:
+        raise SystemExit(f"screenshots: unknown language {', '.join(unknown)}; try en, es, pt-BR, ar, pseudo or all")
+    return [language for language in found if language is not None]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folder", type=Path, help="where to save the PNG files")
     parser.add_argument("--shared", action="store_true", help="also run in shared-computer mode")
+    parser.add_argument(
+        "--language", nargs="+", default=["en"], metavar="LANG",
+        help="languages to photograph (en, es, pt-BR, fr, de, ar, hi, zh-CN, vi, ur, pseudo), or all",
+    )
+    parser.add_argument("--larger-text", action="store_true", help="with the app's Larger text option on")
+    parser.add_argument("--size", metavar="WxH", help="window size in logical pixels, e.g. 683x360 for 200%% "
+                        "scaling on a 1366x768 screen (run with QT_SCALE_FACTOR=2)")
     args = parser.parse_args()
     args.folder.mkdir(parents=True, exist_ok=True)
     setup_logging()
     app = QApplication([sys.argv[0]])
+    if args.larger_text:
+        apply_text_size(TextSize.LARGE)
     with tempfile.TemporaryDirectory() as scratch:
         broken = Path(scratch) / "holiday.jpg"
         broken.write_bytes((DATA / "images" / "bridge-mods" / "aaa-orig.jpg").read_bytes()[:700])
@@ -180,16 +185,21 @@ def main() -> int:
         ]
         settings_file = str(Path(scratch) / "settings.ini")
         with embedded_intake() as url:
-            for prefix, palette, full in (("light-", None, True), ("dark-", dark_palette(), False)):
-                if palette is not None:
-                    app.setStyle("Fusion")
-                    app.setPalette(palette)
-                window = MainWindow(Controller(IntakeBackend(url)), Settings(path=settings_file))
-                window.show()
-                journey(window, Shooter(args.folder, prefix), url, media, full=full)
-                window.close()
-                window.controller.runner.wait(30_000)
-                window.deleteLater()
+            for language in languages(args.language):
+                apply_language(language)
+                for scheme, full in ((Scheme.LIGHT, True), (Scheme.DARK, True), (Scheme.HIGH_CONTRAST, False)):
+                    apply_theme(app, scheme, follow_system=False)
+                    window = MainWindow(Controller(IntakeBackend(url)), Settings(path=settings_file))
+                    if args.size:
+                        width, height = (int(side) for side in args.size.lower().split("x"))
+                        window.setMinimumSize(0, 0)
+                        window.resize(width, height)
+                    window.show()
+                    prefix = f"{language.code}-{scheme.value}-"
+                    journey(window, Shooter(args.folder, prefix), url, media, full=full)
+                    window.close()
+                    window.controller.runner.wait(30_000)
+                    window.deleteLater()
             if args.shared:
                 window = MainWindow(Controller(IntakeBackend(url)), Settings(shared=True))
                 window.show()

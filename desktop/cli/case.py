@@ -36,6 +36,7 @@ from client_api import (
 from client_api.bundle import MAX_BUNDLE_ITEMS
 
 from ..about import __version__
+from ..i18n import N_, _, ngettext, translate_error
 from ..messages import describe_status
 from ._terminal import STOPPED, printable
 
@@ -43,7 +44,7 @@ __all__ = ["add_parser"]
 
 KEY_VARIABLE = "TAKEBACK_CASE_KEY"
 
-_PROGRAM_HELP = (
+_PROGRAM_HELP = N_(
     "which programme the photos and videos belong to: 'under18' if you were under 18 in any of them "
     "(NCMEC's Take It Down), 'adult' otherwise (StopNCII). Default: adult"
 )
@@ -52,78 +53,98 @@ _PROGRAM_HELP = (
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     submit = subparsers.add_parser(
         "submit",
-        help="fingerprint photos and videos and send only the fingerprints, opening a case",
-        description="Fingerprint photos and videos on this computer and send only the fingerprints to the intake "
-        "service. Prints a case number and a secret case key: keep both to check or withdraw the case.",
+        help=_("fingerprint photos and videos and send only the fingerprints, opening a case"),
+        description=_(
+            "Fingerprint photos and videos on this computer and send only the fingerprints to the intake "
+            "service. Prints a case number and a secret case key: keep both to check or withdraw the case."
+        ),
     )
     _add_intake(submit)
     _add_program(submit)
-    submit.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    _add_json(submit)
     _add_remember(submit)
     _add_no_dihedral(submit)
-    submit.add_argument("paths", nargs="+", metavar="PATH", help="photos, videos, or folders of them")
+    _add_paths(submit)
     submit.set_defaults(run=_run_submit)
 
     status = subparsers.add_parser(
         "status",
-        help="show what has happened with a case",
-        description=f"Show a case's state and what platforms reported. The case key is asked for (typing is "
-        f"hidden) unless the {KEY_VARIABLE} environment variable holds it.",
+        help=_("show what has happened with a case"),
+        description=_(
+            "Show a case's state and what platforms reported. The case key is asked for (typing is "
+            "hidden) unless the {variable} environment variable holds it."
+        ).format(variable=KEY_VARIABLE),
     )
     _add_intake(status)
     status.add_argument("case_number", metavar="CASE_NUMBER")
-    status.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    _add_json(status)
     status.set_defaults(run=_run_status)
 
     withdraw = subparsers.add_parser(
         "withdraw",
-        help="withdraw a case: platforms are told to delete its fingerprints",
-        description=f"Withdraw a case. Platforms are told to delete its fingerprints; this cannot be undone. "
-        f"The case key is asked for (typing is hidden) unless {KEY_VARIABLE} holds it.",
+        help=_("withdraw a case: platforms are told to delete its fingerprints"),
+        description=_(
+            "Withdraw a case. Platforms are told to delete its fingerprints; this cannot be undone. "
+            "The case key is asked for (typing is hidden) unless {variable} holds it."
+        ).format(variable=KEY_VARIABLE),
     )
     _add_intake(withdraw)
     withdraw.add_argument("case_number", metavar="CASE_NUMBER")
-    withdraw.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    withdraw.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    withdraw.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
+    _add_json(withdraw)
     withdraw.set_defaults(run=_run_withdraw)
 
     bundle = subparsers.add_parser(
         "bundle",
-        help="save fingerprints to a file to send later or from another computer",
-        description="Offline bundles: a file holding only fingerprints (no names, no pictures), for sending "
-        "later, or from another computer.",
+        help=_("save fingerprints to a file to send later or from another computer"),
+        description=_(
+            "Offline bundles: a file holding only fingerprints (no names, no pictures), for sending "
+            "later, or from another computer."
+        ),
     )
     actions = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
-    save = actions.add_parser("save", help="fingerprint files and save the fingerprints to OUT")
+    save = actions.add_parser("save", help=_("fingerprint files and save the fingerprints to OUT"))
     _add_program(save)
     _add_no_dihedral(save)
-    save.add_argument("out", metavar="OUT", help="the file to write (it is replaced if it exists)")
-    save.add_argument("paths", nargs="+", metavar="PATH", help="photos, videos, or folders of them")
+    save.add_argument("out", metavar="OUT", help=_("the file to write (it is replaced if it exists)"))
+    _add_paths(save)
     save.set_defaults(run=_run_bundle_save)
-    send = actions.add_parser("submit", help="send a saved bundle, opening a case")
+    send = actions.add_parser("submit", help=_("send a saved bundle, opening a case"))
     _add_intake(send)
-    send.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    _add_json(send)
     _add_remember(send)
-    send.add_argument("file", metavar="FILE", help="a bundle written by 'takeback bundle save'")
+    send.add_argument("file", metavar="FILE", help=_("a bundle written by 'takeback bundle save'"))
     send.set_defaults(run=_run_bundle_submit)
 
 
 def _add_intake(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--intake", required=True, metavar="URL", help="the intake service's address (https://...)")
+    parser.add_argument(
+        "--intake", required=True, metavar="URL", help=_("the intake service's address (https://...)")
+    )
+
+
+def _add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
+
+
+def _add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help=_("photos, videos, or folders of them"))
 
 
 def _add_remember(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--remember",
         action="store_true",
-        help="also keep the case number and key in this computer's password store (keyring). Off by default: "
-        "on a shared or watched computer, a remembered case can be found by others",
+        help=_(
+            "also keep the case number and key in this computer's password store (keyring). Off by default: "
+            "on a shared or watched computer, a remembered case can be found by others"
+        ),
     )
 
 
 def _add_program(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--program", choices=[p.value for p in Program], default=Program.ADULT.value, help=_PROGRAM_HELP
+        "--program", choices=[p.value for p in Program], default=Program.ADULT.value, help=_(_PROGRAM_HELP)
     )
 
 
@@ -141,8 +162,10 @@ def _add_no_dihedral(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-dihedral",
         action="store_true",
-        help="photos: leave out the fingerprints of the picture turned and mirrored (they are sent by default, "
-        "so copies that were mirrored or turned are caught too)",
+        help=_(
+            "photos: leave out the fingerprints of the picture turned and mirrored (they are sent by default, "
+            "so copies that were mirrored or turned are caught too)"
+        ),
     )
 
 
@@ -156,12 +179,13 @@ def _fingerprint(paths: Sequence[str], err: TextIO, *, dihedral: bool = True) ->
     items: list[Item] = []
     failures: list[_Failure] = []
     for number, path in enumerate(files, 1):
-        print(f"Fingerprinting {number} of {len(files)}…", file=err, flush=True)
+        print(_("Fingerprinting {number} of {total}…").format(number=number, total=len(files)), file=err, flush=True)
         try:
             result = hash_file(path, dihedral=dihedral)
         except HashingError as exc:
             failures.append(_Failure(printable(path), exc.code, str(exc)))
-            print(f"Skipped {printable(path)}: {exc}", file=err, flush=True)
+            print(_("Skipped {path}: {reason}").format(path=printable(path), reason=translate_error(exc)),
+                  file=err, flush=True)
             continue
         items.append(to_item(result, dihedral=dihedral))
     return items, failures
@@ -175,9 +199,9 @@ def _read_key(stdin: TextIO, err: TextIO) -> str | None:
     if from_env:
         return from_env
     if stdin.isatty():
-        return getpass.getpass("Case key (what you type is hidden): ", stream=err)
+        return getpass.getpass(_("Case key (what you type is hidden): "), stream=err)
     # Piped in (echo ... | takeback status): still not on the command line.
-    print("Case key: ", end="", file=err, flush=True)
+    print(_("Case key: {key}").format(key=""), end="", file=err, flush=True)
     line = stdin.readline()
     print(file=err)  # what was piped in is not echoed, so end the prompt's line here
     return line.strip() or None
@@ -189,14 +213,15 @@ def _credentials(args: argparse.Namespace, err: TextIO) -> CaseCredentials | Non
         number = normalise_case_number(args.case_number)
         key = _read_key(sys.stdin, err)
         if not key:
-            print(f"No case key was given. Type it when asked, or set {KEY_VARIABLE}.", file=err)
+            print(_("No case key was given. Type it when asked, or set {variable}.").format(variable=KEY_VARIABLE),
+                  file=err)
             return None
         return CaseCredentials(number, key)
     except ClientError as exc:  # InvalidCaseNumber, InvalidCaseKey
-        print(exc, file=err)
+        print(translate_error(exc), file=err)
         return None
     except (KeyboardInterrupt, EOFError):
-        print("\nStopped. Nothing was changed.", file=err)
+        print("\n" + _("Stopped. Nothing was changed."), file=err)
         return None
 
 
@@ -226,22 +251,27 @@ def _print_case(credentials: CaseCredentials, sent: int, failures: list[_Failure
         }
         print(json.dumps(document))
         return
-    files = "1 file" if sent == 1 else f"{sent} files"
-    print(f"The fingerprints of {files} were sent. Keep these two codes safe: you need both to check on your case")
-    print("or to withdraw it. The key is shown only this once and nobody can recover it for you.")
+    print(ngettext(
+        "The fingerprints of {n} file were sent. Keep these two codes safe: you need both to check on your case "
+        "or to withdraw it. The key is shown only this once and nobody can recover it for you.",
+        "The fingerprints of {n} files were sent. Keep these two codes safe: you need both to check on your case "
+        "or to withdraw it. The key is shown only this once and nobody can recover it for you.",
+        sent,
+    ).format(n=sent))
     print()
-    print(f"  Case number: {credentials.case_number}")
-    print(f"  Case key:    {format_case_key(credentials.case_key)}")
+    print("  " + _("Case number: {number}").format(number=credentials.case_number))
+    print("  " + _("Case key: {key}").format(key=format_case_key(credentials.case_key)))
     print()
     if failures:
-        skipped = "1 file could not be fingerprinted and was" if len(failures) == 1 else (
-            f"{len(failures)} files could not be fingerprinted and were"
-        )
-        print(f"{skipped} not sent (see the messages above).")
+        print(ngettext(
+            "{n} file could not be fingerprinted and was not sent (see the messages above).",
+            "{n} files could not be fingerprinted and were not sent (see the messages above).",
+            len(failures),
+        ).format(n=len(failures)))
 
 
 def _report(exc: ClientError, err: TextIO) -> int:
-    print(exc, file=err)
+    print(translate_error(exc), file=err)
     return 1
 
 
@@ -253,7 +283,7 @@ def _connect(url: str) -> IntakeClient | None:
     try:
         return IntakeClient(url, client_version=__version__)
     except ClientError as exc:  # InsecureConnection, InvalidServiceAddress
-        print(exc, file=sys.stderr)
+        print(translate_error(exc), file=sys.stderr)
         return None
 
 
@@ -263,9 +293,9 @@ def _remember(credentials: CaseCredentials) -> bool:
     try:
         keystore.remember(credentials)
     except ClientError as exc:
-        print(exc, file=sys.stderr)
+        print(translate_error(exc), file=sys.stderr)
         return False
-    print("The case number and key are also kept in this computer's password store.", file=sys.stderr)
+    print(_("The case number and key are also kept in this computer's password store."), file=sys.stderr)
     return True
 
 
@@ -285,19 +315,20 @@ def _open_case(
     except IncompleteSubmission as exc:
         # The case exists: the person must get its number and key even though some fingerprints are unsent.
         _print_case(exc.credentials, exc.sent, failures, as_json)
-        print(exc, file=sys.stderr)
+        print(translate_error(exc), file=sys.stderr)
         if remember:
             _remember(exc.credentials)
         return 1
     except ServiceUnavailable as exc:
-        print(exc, file=sys.stderr)
-        print("To send them later or from another computer, save them with 'takeback bundle save'.", file=sys.stderr)
+        print(translate_error(exc), file=sys.stderr)
+        print(_("To send them later or from another computer, save them with 'takeback bundle save'."),
+              file=sys.stderr)
         return 1
     except ClientError as exc:
         return _report(exc, sys.stderr)
     except KeyboardInterrupt:
-        print("\nStopped while sending. No case number was received, so start again to get one; "
-              "the photos and videos on this computer are unchanged.", file=sys.stderr)
+        print("\n" + _("Stopped while sending. No case number was received, so start again to get one; "
+                       "the photos and videos on this computer are unchanged."), file=sys.stderr)
         return STOPPED
     credentials = CaseCredentials(status.case_number, case_key)
     _print_case(credentials, len(items), failures, as_json)
@@ -310,10 +341,10 @@ def _hash_or_stop(paths: Sequence[str], *, dihedral: bool = True) -> tuple[list[
     try:
         items, failures = _fingerprint(paths, sys.stderr, dihedral=dihedral)
     except KeyboardInterrupt:
-        print("\nStopped. Nothing was sent or saved.", file=sys.stderr)
+        print("\n" + _("Stopped. Nothing was sent or saved."), file=sys.stderr)
         return STOPPED
     if not items:
-        print("None of these files could be fingerprinted, so nothing was sent or saved.", file=sys.stderr)
+        print(_("None of these files could be fingerprinted, so nothing was sent or saved."), file=sys.stderr)
         return 1
     return items, failures
 
@@ -336,18 +367,21 @@ def _run_bundle_save(args: argparse.Namespace) -> int:
         return hashed
     items, failures = hashed
     if len(items) > MAX_BUNDLE_ITEMS:
-        print(f"One fingerprint file holds at most {MAX_BUNDLE_ITEMS:,} files' fingerprints, and these are "
-              f"{len(items):,}. Nothing was saved. Save them in smaller groups, for example one folder at a time.",
-              file=sys.stderr)
+        print(_("One fingerprint file holds at most {limit} files' fingerprints, and these are {count}. Nothing "
+                "was saved. Save them in smaller groups, for example one folder at a time.").format(
+                    limit=f"{MAX_BUNDLE_ITEMS:,}", count=f"{len(items):,}"), file=sys.stderr)
         return 1
     try:
         save_bundle(args.out, Program(args.program), items)
     except ClientError as exc:
         return _report(exc, sys.stderr)
-    files = "1 file" if len(items) == 1 else f"{len(items)} files"
     out = printable(args.out)
-    print(f"The fingerprints of {files} were saved to {out}. It holds only fingerprints: no names or pictures.")
-    print(f"To send them: takeback bundle submit --intake URL {out}")
+    print(ngettext(
+        "The fingerprints of {n} file were saved to {path}. It holds only fingerprints: no names or pictures.",
+        "The fingerprints of {n} files were saved to {path}. It holds only fingerprints: no names or pictures.",
+        len(items),
+    ).format(n=len(items), path=out))
+    print(_("To send them: {command}").format(command=f"takeback bundle submit --intake URL {out}"))
     return 1 if failures else 0
 
 
@@ -373,20 +407,20 @@ def _with_case(args: argparse.Namespace, call: Callable[[IntakeClient, CaseCrede
         if credentials is None:
             return 1
         if confirm is not None and not confirm(credentials):
-            print("Nothing was changed.", file=sys.stderr)
+            print(_("Nothing was changed."), file=sys.stderr)
             return 1
         try:
             status = call(client, credentials)
         except ClientError as exc:
             return _report(exc, sys.stderr)
         except KeyboardInterrupt:
-            print("\nStopped. Run the command again to see whether anything changed.", file=sys.stderr)
+            print("\n" + _("Stopped. Run the command again to see whether anything changed."), file=sys.stderr)
             return STOPPED
     if args.json:
         print(json.dumps(_status_json(status)))
     else:
         text = describe_status(status)
-        print(f"Case {status.case_number}")
+        print(_("Case {number}").format(number=status.case_number))
         for line in (text.summary, text.dates, *text.feedback):
             print(line)
     return 0
@@ -398,15 +432,17 @@ def _run_status(args: argparse.Namespace) -> int:
 
 def _confirm_withdrawal(credentials: CaseCredentials) -> bool:
     print(
-        f"Withdraw case {credentials.case_number}? Platforms will be told to delete its fingerprints, "
-        "and this cannot be undone.",
+        _("Withdraw case {number}? Platforms will be told to delete its fingerprints, and this cannot be "
+          "undone.").format(number=credentials.case_number),
         file=sys.stderr,
     )
-    print("Type yes to withdraw: ", end="", file=sys.stderr, flush=True)
+    # Translators: the word the person types to confirm; "yes" and "y" are always accepted too.
+    yes = _("yes")
+    print(_("Type {yes} to withdraw: ").format(yes=yes), end="", file=sys.stderr, flush=True)
     answer = sys.stdin.readline()
     if not sys.stdin.isatty():
         print(file=sys.stderr)
-    return answer.strip().casefold() in ("yes", "y")
+    return answer.strip().casefold() in {"yes", "y", yes.casefold()}
 
 
 def _run_withdraw(args: argparse.Namespace) -> int:

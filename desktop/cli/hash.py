@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:  # hashing loads numpy and Pillow: only ``run`` needs it, not every ``takeback`` command
     from hashing import HashingError, ImageFingerprints, VideoFingerprints, VpdqFrame
 
+from ..i18n import _, ngettext, translate_error
 from ._terminal import STOPPED, printable
 
 __all__ = ["add_parser", "fingerprint_record", "run"]
@@ -40,23 +41,25 @@ __all__ = ["add_parser", "fingerprint_record", "run"]
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "hash",
-        help="fingerprint photos and videos (nothing is sent)",
-        description="Compute the fingerprints of photos and videos on this computer and print them. "
-        "Folders are searched for photos and videos. Nothing is sent anywhere.",
+        help=_("fingerprint photos and videos (nothing is sent)"),
+        description=_(
+            "Compute the fingerprints of photos and videos on this computer and print them. "
+            "Folders are searched for photos and videos. Nothing is sent anywhere."
+        ),
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object per file, one per line")
+    parser.add_argument("--json", action="store_true", help=_("print one JSON object per file, one per line"))
     parser.add_argument(
         "--vpdq-every",
         type=_seconds,
         default=1.0,
         metavar="SECONDS",
-        help="videos: seconds between fingerprinted frames; 0 fingerprints every frame (default: 1)",
+        help=_("videos: seconds between fingerprinted frames; 0 fingerprints every frame (default: 1)"),
     )
-    parser.add_argument("--no-tmk", action="store_true", help="videos: skip the TMK+PDQF fingerprint")
+    parser.add_argument("--no-tmk", action="store_true", help=_("videos: skip the TMK+PDQF fingerprint"))
     parser.add_argument(
-        "--tmk-dir", type=Path, metavar="DIR", help="videos: also save each TMK fingerprint as DIR/NAME.tmk"
+        "--tmk-dir", type=Path, metavar="DIR", help=_("videos: also save each TMK fingerprint as DIR/NAME.tmk")
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="photo, video or folder")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help=_("photo, video or folder"))
     parser.set_defaults(run=run, _parser=parser)
 
 
@@ -64,9 +67,9 @@ def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+        raise argparse.ArgumentTypeError(_("not a number of seconds: {text}").format(text=repr(text))) from None
     if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more seconds, got {text!r}")
+        raise argparse.ArgumentTypeError(_("must be 0 or more seconds, got {text}").format(text=repr(text)))
     return value
 
 
@@ -75,11 +78,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.tmk_dir is not None:
         if args.no_tmk:
-            args._parser.error("--tmk-dir needs the TMK fingerprint; leave out --no-tmk")
+            args._parser.error(_("--tmk-dir needs the TMK fingerprint; leave out --no-tmk"))
         try:
             args.tmk_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            args._parser.error(f"cannot use {args.tmk_dir} for TMK files: {exc.strerror or exc}")
+            args._parser.error(_("cannot use {folder} for TMK files: {reason}").format(
+                folder=printable(args.tmk_dir), reason=exc.strerror or exc))
     show_progress = not args.json and sys.stderr.isatty()
     report = _JsonReport(sys.stdout) if args.json else _TableReport(sys.stdout)
     tmk_files = _TmkFiles(args.tmk_dir) if args.tmk_dir is not None else None
@@ -111,16 +115,16 @@ def run(args: argparse.Namespace) -> int:
                     tmk_files.save(path, result.tmk.to_bytes())
                 except OSError as exc:
                     unsaved += 1
-                    print(f"Could not save a TMK file in {printable(args.tmk_dir)}: {exc.strerror or exc}",
-                          file=sys.stderr)
+                    print(_("Could not save a TMK file in {folder}: {reason}").format(
+                        folder=printable(args.tmk_dir), reason=exc.strerror or exc), file=sys.stderr)
     except KeyboardInterrupt:
         if progress is not None:
             progress.clear()
-        print("Stopped. Nothing was sent.", file=sys.stderr)
+        print(_("Stopped. Nothing was sent."), file=sys.stderr)
         return STOPPED
     report.finish(done, failed)
     if done + failed == 0:
-        print("No photos or videos were found there.", file=sys.stderr)
+        print(_("No photos or videos were found there."), file=sys.stderr)
         return 1
     return 1 if failed or unsaved else 0
 
@@ -190,28 +194,34 @@ class _TableReport:
         if isinstance(result, ImageFingerprints):
             first = result.pdq[0].hash
             quality, fingerprint = str(first.quality), first.hex
-            extras = [f"also as stored (rotation ignored): {pdq.hash.hex}" for pdq in result.pdq[1:]]
+            extras = [_("also as stored (rotation ignored): {hash}").format(hash=pdq.hash.hex) for pdq in result.pdq[1:]]
             if result.vpdq:
-                extras.append(f"animation: {len(result.vpdq)} frames fingerprinted")
+                extras.append(ngettext("animation: {n} frame fingerprinted", "animation: {n} frames fingerprinted",
+                                       len(result.vpdq)).format(n=len(result.vpdq)))
         else:
             qualities = [frame.quality for frame in result.vpdq]
             quality = f"{round(sum(qualities) / len(qualities))}" if qualities else "-"
-            fingerprint = f"{len(result.vpdq)} frame fingerprints over {result.duration_s:.1f} s"
-            extras = ["TMK+PDQF fingerprint computed"] if result.tmk is not None else []
+            fingerprint = ngettext(
+                "{n} frame fingerprint over {seconds} s", "{n} frame fingerprints over {seconds} s", len(result.vpdq)
+            ).format(n=len(result.vpdq), seconds=f"{result.duration_s:.1f}")
+            extras = [_("TMK+PDQF fingerprint computed")] if result.tmk is not None else []
         self._row("ok", result.kind.value, quality, fingerprint, path)
         for line in extras:
             self._note(line)
         for warning in result.warnings:
-            self._note(f"note: {warning.message}")
+            self._note(_("note: {message}").format(message=translate_error(warning)))
 
     def failure(self, path: Path, error: HashingError) -> None:
         self._row("FAILED", "-", "-", f"({error.code})", path)
-        self._note(error.message)
+        self._note(translate_error(error))
 
     def finish(self, done: int, failed: int) -> None:
         if done + failed:
-            summary = f"{done} fingerprinted" + (f", {failed} could not be" if failed else "") + ". Nothing was sent."
-            self.out.write(f"\n{summary}\n")
+            if failed:
+                summary = _("{done} fingerprinted, {failed} could not be. Nothing was sent.")
+            else:
+                summary = _("{done} fingerprinted. Nothing was sent.")
+            self.out.write(f"\n{summary.format(done=done, failed=failed)}\n")
             self.out.flush()
 
     def _row(self, status: str, kind: str, quality: str, fingerprint: str, path: Path) -> None:
@@ -263,7 +273,8 @@ class _ProgressLine:
             if now - self._last < 0.1 and fraction < 1.0:
                 return
             self._last = now
-            self.err.write(f"\rFingerprinting file {self._number}: {fraction:4.0%}")
+            self.err.write("\r" + _("Fingerprinting file {number}: {percent}").format(
+                number=self._number, percent=f"{fraction:4.0%}"))
             self.err.flush()
 
     def clear(self) -> None:

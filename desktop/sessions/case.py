@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from client_api import CaseCredentials, CaseStatus, IncompleteSubmission, Item, Program, format_case_key
 
+from ..i18n import N_, _
 from ..jobs import JobContext
 from ..messages import UserFacingError, describe_error
 from ..models import FileEntry
@@ -58,13 +59,19 @@ class CaseFile:
     address: str = field(default="")
 
     def text(self) -> str:
-        return (
-            "Takeback case\n\n"
-            f"Case number: {self.case_number}\n"
-            f"Case key:    {self.case_key}\n\n"
-            "Keep this file somewhere private. With the number and the key you can check your case, add more\n"
-            "photos or videos to it, or withdraw it. Nobody can recover the key if it is lost.\n"
-        )
+        # In the person's language; the number and key each stand alone on their own line.
+        return "\n".join((
+            _("Takeback case"),
+            "",
+            _("Case number: {number}").format(number=self.case_number),
+            _("Case key: {key}").format(key=self.case_key),
+            "",
+            _(
+                "Keep this file somewhere private. With the number and the key you can check your case, add more "
+                "photos or videos to it, or withdraw it. Nobody can recover the key if it is lost."
+            ),
+            "",
+        ))
 
 
 class CaseSession(Session):
@@ -179,7 +186,7 @@ class CaseSession(Session):
         """Sends (or, after a failure, sends again, safely) the usable fingerprints."""
         plan = self._current_plan()
         if not plan.items:
-            self.send_failed.emit("There are no fingerprints to send. Add photos or videos first.")
+            self.send_failed.emit(N_("There are no fingerprints to send. Add photos or videos first."))
             return
         backend, new_case = self.backend, self.mode is Mode.NEW_CASE
         plan.attempted = True
@@ -261,10 +268,10 @@ class CaseSession(Session):
             try:
                 target.write_text(text, encoding="utf-8")
             except OSError as exc:
-                raise UserFacingError(
+                raise UserFacingError(N_(
                     "The file could not be saved there. Choose another place, for example your Documents "
                     "folder or a USB stick."
-                ) from exc
+                )) from exc
 
         self._queue(work, done=lambda _none: self.case_file_saved.emit(), failed=self.case_file_failed)
 

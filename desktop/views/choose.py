@@ -9,7 +9,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..models import Column, ResultsModel
-from .common import Screen, button, files_table, note, paragraph, stretch_columns
+from ..i18n import N_
+from .common import Screen, Source, button, files_table, note, paragraph, show, stretch_columns
 
 __all__ = ["ChooseScreen"]
 
@@ -32,28 +33,28 @@ class ChooseScreen(Screen):
     next_requested = Signal()
 
     def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
-        super().__init__("Choose your photos and videos", parent)
+        super().__init__(N_("Choose your photos and videos"), parent)
         self.setAcceptDrops(True)
         self.body.addWidget(
-            paragraph(
+            paragraph(N_(
                 "Add the photos and videos you want removed. They stay on this computer: nothing is sent yet, "
                 "and nobody can see them. You can also drag them into this window."
-            )
+            ))
         )
         row = QHBoxLayout()
-        self.add_files = button("Add photos or videos…", "Choose one or more files")
-        self.add_folder = button("Add a folder…", "Add every photo and video in a folder")
-        self.remove = button("Remove from list", "Take the selected files off the list")
+        self.add_files = button(N_("Add photos or videos…"), N_("Choose one or more files"))
+        self.add_folder = button(N_("Add a folder…"), N_("Add every photo and video in a folder"))
+        self.remove = button(N_("Remove from list"), N_("Take the selected files off the list"))
         row.addWidget(self.add_files)
         row.addWidget(self.add_folder)
         row.addStretch(1)
         row.addWidget(self.remove)
         self.body.addLayout(row)
 
-        self.table = files_table("Files you chose")
+        self.table = files_table(N_("Files you chose"))
         self.table.setModel(model)
         stretch_columns(self.table, Column.short_texts())
-        self.empty_hint = paragraph("No files yet. Pictures are never shown here unless you ask for a preview.")
+        self.empty_hint = paragraph(N_("No files yet. Pictures are never shown here unless you ask for a preview."))
         self.body.addWidget(self.table, 1)
         self.body.addWidget(self.empty_hint)
         self.problem = note()
@@ -62,11 +63,11 @@ class ChooseScreen(Screen):
 
         preview_row = QHBoxLayout()
         self.preview_button = button(
-            "Show a blurred preview", "Shows the selected photo, heavily blurred, to check it is the right one"
+            N_("Show a blurred preview"), N_("Shows the selected photo, heavily blurred, to check it is the right one")
         )
-        self.hide_preview_button = button("Hide preview")
+        self.hide_preview_button = button(N_("Hide preview"))
         self.preview = QLabel()
-        self.preview.setAccessibleName("Blurred preview")
+        show(self.preview, N_("Blurred preview"), "accessibleName")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.preview.hide()
@@ -75,15 +76,17 @@ class ChooseScreen(Screen):
         column.addWidget(self.preview_button)
         column.addWidget(self.hide_preview_button)
         column.addWidget(
-            paragraph("Only you decide when a picture is shown. The preview is blurred and never saved.")
+            paragraph(N_("Only you decide when a picture is shown. The preview is blurred and never saved."))
         )
         column.addStretch(1)
         preview_row.addLayout(column)
         preview_row.addWidget(self.preview, 1)
         self.body.addLayout(preview_row)
 
-        self.back = button("Back")
-        self.next = button("Make fingerprints", "Start making fingerprints of the files in the list", default=True)
+        self.back = button(N_("Back"))
+        self.next = button(
+            N_("Make fingerprints"), N_("Start making fingerprints of the files in the list"), default=True
+        )
         self.buttons.addWidget(self.back)
         self.buttons.addStretch(1)
         self.buttons.addWidget(self.next)
@@ -129,21 +132,23 @@ class ChooseScreen(Screen):
     def show_preview(self, image: QImage | None) -> None:
         if image is None:
             self.preview.setPixmap(QPixmap())
-            self.preview.setText("No preview for this file. Only photos Takeback can open have a preview.")
+            show(self.preview, N_("No preview for this file. Only photos Takeback can open have a preview."))
             self.preview.setWordWrap(True)
         else:
+            show(self.preview, "")
             self.preview.setPixmap(QPixmap.fromImage(image))
         self.preview.setFixedHeight(self.preview_side())
         self.preview.show()
         self.hide_preview_button.show()
 
     def hide_preview(self) -> None:
+        show(self.preview, "")
         self.preview.clear()
         self.preview.hide()
         self.hide_preview_button.hide()
 
-    def show_problem(self, text: str) -> None:
-        self.problem.setText(text)
+    def show_problem(self, text: Source) -> None:
+        show(self.problem, text)
         self.problem.setVisible(bool(text))
 
     def reset(self) -> None:

@@ -6,8 +6,8 @@ colours come from the palette, so dark and light themes both work.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QModelIndex, Qt
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QTableView,
@@ -23,8 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .flow import FlowLayout
+from .live import Source, retranslate, show, text_of
+
 __all__ = [
     "Screen",
+    "Source",
     "button",
     "files_table",
     "heading",
@@ -33,6 +38,7 @@ __all__ = [
     "refresh_scaled_fonts",
     "scaled_font",
     "set_scaled_font",
+    "show",
 ]
 
 
@@ -64,16 +70,19 @@ def refresh_scaled_fonts() -> None:
             widget.setFont(scaled_font(factor, bold=bold, monospace=monospace))
 
 
-def heading(text: str) -> QLabel:
-    label = QLabel(text)
+def heading(text: Source) -> QLabel:
+    label = QLabel()
+    show(label, text)
     set_scaled_font(label, 1.6, bold=True)
     label.setWordWrap(True)
-    label.setAccessibleName(text)
     return label
 
 
-def paragraph(text: str = "", *, selectable: bool = False) -> QLabel:
-    label = QLabel(text)
+def paragraph(text: Source = "", *, selectable: bool = False) -> QLabel:
+    """A wrapped label whose accessible name is its text (so a screen reader reads what it says)."""
+    label = QLabel()
+    if text:
+        show(label, text)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
     if selectable:
@@ -84,7 +93,7 @@ def paragraph(text: str = "", *, selectable: bool = False) -> QLabel:
 class Note(QFrame):
     """A framed message with an icon: for warnings the person must not miss."""
 
-    def __init__(self, text: str = "", *, warning: bool = True, parent: QWidget | None = None) -> None:
+    def __init__(self, text: Source = "", *, warning: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
@@ -96,28 +105,32 @@ class Note(QFrame):
         side = self.fontMetrics().height() * 2
         icon.setPixmap(self.style().standardIcon(pixmap).pixmap(side, side))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.label = paragraph(text)
+        self.label = paragraph()
         layout.addWidget(icon)
         layout.addWidget(self.label, 1)
+        if text:
+            show(self, text)
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt naming, like QLabel
+        """Plain text for the note; callers that want it to follow the language use ``show(note, source)``."""
         self.label.setText(text)
-        self.setAccessibleDescription(text)
+        self.setAccessibleName(text)
 
     def text(self) -> str:
         return self.label.text()
 
 
-def note(text: str = "", *, warning: bool = True) -> Note:
+def note(text: Source = "", *, warning: bool = True) -> Note:
     return Note(text, warning=warning)
 
 
-def button(text: str, description: str = "", *, default: bool = False) -> QPushButton:
-    widget = QPushButton(text)
-    widget.setAccessibleName(text.replace("&", "").rstrip("…."))
+def button(text: Source, description: Source = "", *, default: bool = False) -> QPushButton:
+    widget = QPushButton()
+    show(widget, text)
+    show(widget, lambda: text_of(text).replace("&", "").rstrip("…."), "accessibleName")
     if description:
-        widget.setAccessibleDescription(description)
-        widget.setToolTip(description)
+        show(widget, description, "accessibleDescription")
+        show(widget, description, "toolTip")
     widget.setAutoDefault(True)
     widget.setDefault(default)
     # As wide as its words, even in a column layout: a full-width button reads like a banner, not a button.
@@ -125,9 +138,9 @@ def button(text: str, description: str = "", *, default: bool = False) -> QPushB
     return widget
 
 
-def files_table(accessible_name: str) -> QTableView:
+def files_table(accessible_name: Source) -> QTableView:
     view = QTableView()
-    view.setAccessibleName(accessible_name)
+    show(view, accessible_name, "accessibleName")
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -169,22 +182,63 @@ def stretch_columns(view: QTableView, widest: dict[int, list[str]]) -> None:
 
 
 class Screen(QWidget):
-    """A page of the journey: a column with a heading, content, and a row of buttons at the bottom."""
+    """A page of the journey: a heading, content that scrolls when the window is small (200% scaling on a
+    1366x768 screen), and a row of buttons at the bottom that always stays in view."""
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: Source, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName(title)
+        show(self, title, "accessibleName")
         self.title = heading(title)
         self.body = QVBoxLayout()
         self.body.setSpacing(self.fontMetrics().height() // 2)
-        self.buttons = QHBoxLayout()
+        self.body.setContentsMargins(0, 0, 0, 0)
+        content = QWidget()
+        content.setLayout(self.body)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(content)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the controls inside, not the area
+        self.buttons = FlowLayout()
         outer = QVBoxLayout(self)
         margin = self.fontMetrics().height()
         outer.setContentsMargins(margin * 2, margin, margin * 2, margin)
         outer.setSpacing(margin)
         outer.addWidget(self.title)
-        outer.addLayout(self.body, 1)
+        outer.addWidget(self.scroll, 1)
         outer.addLayout(self.buttons)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Tab to a control below the fold scrolls it into view, as a keyboard user expects."""
+        if new is not None and self.scroll.widget().isAncestorOf(new):
+            self.scroll.ensureWidgetVisible(new)
+
+    def default_button(self) -> QPushButton | None:
+        """The button Enter presses on this screen (the one drawn as default), when it can be pressed now."""
+        for candidate in self.findChildren(QPushButton):
+            if candidate.isDefault() and candidate.isVisible() and candidate.isEnabled():
+                return candidate
+        return None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        # Qt gives default buttons Enter only in dialogs; a screen of the main window does the same here.
+        # A focused button or a field that uses Enter itself never gets this far.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            target = self.default_button()
+            if target is not None:
+                target.click()
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            retranslate(self)
+        super().changeEvent(event)
 
     def reset(self) -> None:
         """Forgets everything shown for the previous person. Screens override this."""

@@ -6,7 +6,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QProgressBar, QWidget
 
 from ..models import Column, ResultsModel
-from .common import Screen, button, files_table, note, paragraph, stretch_columns
+from ..i18n import N_, _, ngettext
+from .common import Screen, button, files_table, note, paragraph, show, stretch_columns
+from .live import announce
 
 __all__ = ["FingerprintScreen"]
 
@@ -25,22 +27,21 @@ class FingerprintScreen(Screen):
     next_requested = Signal()
 
     def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
-        super().__init__("Making fingerprints", parent)
+        super().__init__(N_("Making fingerprints"), parent)
         self.body.addWidget(
             paragraph(
-                "Takeback is looking at each file on this computer and working out its fingerprint. "
-                "Long videos can take a few minutes. Nothing is sent yet."
+                N_("Takeback is looking at each file on this computer and working out its fingerprint. "
+                "Long videos can take a few minutes. Nothing is sent yet.")
             )
         )
         self.count = paragraph()
-        self.count.setAccessibleName("Progress")
         self.overall = QProgressBar()
         self.overall.setRange(0, 1000)
         self.overall.setTextVisible(False)
-        self.overall.setAccessibleName("Progress of all files")
+        show(self.overall, N_("Progress of all files"), "accessibleName")
         self.body.addWidget(self.count)
         self.body.addWidget(self.overall)
-        self.table = files_table("Files and their fingerprint state")
+        self.table = files_table(N_("Files and their fingerprint state"))
         self.table.setModel(model)
         stretch_columns(self.table, Column.short_texts())
         self.body.addWidget(self.table, 1)
@@ -48,10 +49,10 @@ class FingerprintScreen(Screen):
         self.summary.hide()
         self.body.addWidget(self.summary)
 
-        self.back = button("Change the files")
-        self.stop = button("Stop", "Stop making fingerprints. Nothing is sent.")
-        self.retry = button("Continue with stopped files")
-        self.next = button("Next: check what will be sent", default=True)
+        self.back = button(N_("Change the files"))
+        self.stop = button(N_("Stop"), N_("Stop making fingerprints. Nothing is sent."))
+        self.retry = button(N_("Continue with stopped files"))
+        self.next = button(N_("Next: check what will be sent"), default=True)
         self.buttons.addWidget(self.back)
         self.buttons.addStretch(1)
         self.buttons.addWidget(self.stop)
@@ -73,37 +74,56 @@ class FingerprintScreen(Screen):
         self.stop.setFocus()
 
     def on_progressed(self, finished: int, total: int, fraction: float) -> None:
-        self.count.setText(f"{finished} of {total} files done" if total else "")
+        show(
+            self.count,
+            (lambda: ngettext("{finished} of {total} file done", "{finished} of {total} files done", total).format(
+                finished=finished, total=total
+            )) if total else "",
+        )
         self.overall.setValue(round(fraction * 1000))
-        self.overall.setAccessibleDescription(f"{round(fraction * 100)} percent")
+        percent = round(fraction * 100)
+        show(self.overall, lambda: _("{percent}% done").format(percent=percent), "accessibleDescription")
 
     def on_stopping(self) -> None:
         self.stop.setEnabled(False)
-        self.count.setText("Stopping…")
+        show(self.count, N_("Stopping…"))
 
     def on_finished(self, usable: int, failed: int, stopped: int) -> None:
         self.stop.hide()
         self.back.setEnabled(True)
         self.next.setEnabled(usable > 0)
         self.retry.setVisible(stopped > 0)
-        parts = []
-        if usable:
-            parts.append(f"{usable} {'file is' if usable == 1 else 'files are'} ready to send.")
-        if failed:
-            parts.append(
-                f"{failed} {'file' if failed == 1 else 'files'} could not be used: the note next to each says why "
-                "and what you can do. Your other files are fine."
-            )
-        if stopped:
-            parts.append(f"You stopped before {stopped} {'file was' if stopped == 1 else 'files were'} finished.")
-        if not usable:
-            parts.append("There is nothing to send yet. Go back to add other files.")
-        self.summary.setText(" ".join(parts))
+
+        def summary() -> str:
+            sentences = []
+            if usable:
+                sentences.append(
+                    ngettext("{n} file is ready to send.", "{n} files are ready to send.", usable).format(n=usable)
+                )
+            if failed:
+                sentences.append(ngettext(
+                    "{n} file could not be used: the note next to it says why and what you can do. "
+                    "Your other files are fine.",
+                    "{n} files could not be used: the note next to each says why and what you can do. "
+                    "Your other files are fine.",
+                    failed,
+                ).format(n=failed))
+            if stopped:
+                sentences.append(ngettext(
+                    "You stopped before {n} file was finished.", "You stopped before {n} files were finished.", stopped
+                ).format(n=stopped))
+            if not usable:
+                sentences.append(_("There is nothing to send yet. Go back to add other files."))
+            # Whole sentences, each translated as one; only the space between them is ours.
+            return " ".join(sentences)
+
+        show(self.summary, summary)
         self.summary.show()
+        announce(self, self.summary.text())
         (self.next if usable else self.back).setFocus()
 
     def reset(self) -> None:
-        self.count.setText("")
+        show(self.count, "")
         self.overall.setValue(0)
         self.summary.hide()
         self.stop.show()

@@ -25,6 +25,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts in English whatever this machine's locale, and leaves English behind."""
+    from desktop import i18n
+
+    monkeypatch.delenv("LANGUAGE", raising=False)
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    i18n.use(i18n.ENGLISH)
+    yield
+    if i18n.current() is not i18n.ENGLISH:
+        from PySide6.QtWidgets import QApplication
+
+        if QApplication.instance() is not None:
+            from desktop.languages import apply_language
+
+            apply_language(i18n.ENGLISH)
+        else:
+            i18n.use(i18n.ENGLISH)
+
+
 @pytest.fixture
 def stub_backend() -> StubBackend:
     return StubBackend()

@@ -16,7 +16,7 @@ def started(monkeypatch) -> list[dict]:
     """Replaces the app's event loop with a recorder (and, in demo mode, a call to the embedded service)."""
     calls: list[dict] = []
 
-    def fake_run(*, intake_url: str, shared: bool, argv=()) -> int:
+    def fake_run(*, intake_url: str, shared: bool, argv=(), language=None) -> int:
         call = {"intake_url": intake_url, "shared": shared}
         if intake_url.startswith("http://127.0.0.1:"):
             call["openapi"] = httpx.get(f"{intake_url}/openapi.json", timeout=10).status_code

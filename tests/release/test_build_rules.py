@@ -27,7 +27,11 @@ import bundle_rules
         ("PySide6/Qt/plugins/sqldrivers/libqsqlite.so", False),
         ("PySide6/Qt/plugins/tls/libqopensslbackend.so", False),
         ("PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so", False),
-        ("PySide6/Qt/translations/qtbase_de.qm", False),  # the app is English and loads no Qt catalogue
+        ("PySide6/Qt/translations/qtbase_de.qm", True),  # Qt's dialogs in a language the app ships
+        ("PySide6/Qt/translations/qtbase_ja.qm", False),  # not one of the app's languages
+        ("desktop/locale/ar/LC_MESSAGES/takeback.mo", True),  # the app's own catalogues, compiled
+        ("desktop/locale/ar/LC_MESSAGES/takeback.po", False),  # their sources are not read at run time
+        ("desktop/locale/takeback.pot", False),
         ("PySide6/Qt/translations/qtdeclarative_de.qm", False),
         ("PySide6/Qt/translations/assistant_de.qm", False),
         ("cv2/data/haarcascade_frontalface_default.xml", False),
