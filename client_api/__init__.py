@@ -5,12 +5,14 @@ The keyring helpers live in ``client_api.keystore`` and are imported only by cod
 a case; importing ``client_api`` never touches the keyring.
 """
 
+from ._wire import status_to_json
 from .bundle import Bundle, load_bundle, save_bundle
 from .client import (
     DEFAULT_TIMEOUT,
     MASKED_CASE_KEY,
     IntakeClient,
     RetryPolicy,
+    is_loopback_host,
     new_idempotency_key,
     payload_preview,
 )
@@ -20,6 +22,7 @@ from .errors import (
     CaseNotFound,
     CaseWithdrawn,
     ClientError,
+    ClientErrorCode,
     IncompleteSubmission,
     InsecureConnection,
     InvalidCaseKey,
@@ -60,6 +63,7 @@ __all__ = [
     "CaseStatus",
     "CaseWithdrawn",
     "ClientError",
+    "ClientErrorCode",
     "Feedback",
     "FeedbackValue",
     "ImageItem",
@@ -83,6 +87,7 @@ __all__ = [
     "VideoItem",
     "VpdqEntry",
     "format_case_key",
+    "is_loopback_host",
     "load_bundle",
     "new_case_key",
     "new_idempotency_key",
@@ -90,4 +95,5 @@ __all__ = [
     "normalise_case_number",
     "payload_preview",
     "save_bundle",
+    "status_to_json",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
@@ -150,12 +151,29 @@ def _enum(enum_type: Any, value: object, where: str) -> Any:
 _FEEDBACK_VALUES = frozenset(v.value for v in FeedbackValue)
 
 
+#: The fields of the case-status body (intake's ``CaseStatusBody``); ``feedback`` may be left out.
+_STATUS_FIELDS = frozenset(field.name for field in dataclasses.fields(CaseStatus))
+
+
+def status_to_json(status: CaseStatus) -> dict[str, object]:
+    """The service's JSON for a ``CaseStatus`` (its case-status body): what ``takeback status --json`` prints."""
+    return {
+        "case_number": status.case_number,
+        "program": status.program.value,
+        "state": status.state.value,
+        "created_on": status.created_on.isoformat(),
+        "updated_on": status.updated_on.isoformat(),
+        "item_count": status.item_count,
+        "fingerprint_count": status.fingerprint_count,
+        "feedback": [{"value": f.value.value, "platforms": f.platforms} for f in status.feedback],
+    }
+
+
 def status_from_json(value: object) -> CaseStatus:
     """A ``CaseStatus`` from the service's answer. Extra fields are ignored: a newer service may add some."""
     if not isinstance(value, dict):
         raise WireFormatError("status", "is not a JSON object")
-    needed = {"case_number", "program", "state", "created_on", "updated_on", "item_count", "fingerprint_count"}
-    missing = needed - value.keys()
+    missing = _STATUS_FIELDS - {"feedback"} - value.keys()
     if missing:
         raise WireFormatError("status", f"lacks {', '.join(sorted(missing))}")
     feedback = []

@@ -3,9 +3,10 @@
 Every class here is an environment fault (offline, wrong address, a refused request, a damaged file): the caller
 shows ``str(error)`` to the person and keeps their fingerprints, case number and key. Our own bugs are not
 caught as these, and API misuse raises ``ValueError``/``TypeError``. Messages never contain a case key, a
-fingerprint, a file name or a path. Each class has a stable machine ``code`` for ``--json`` output and the app.
+fingerprint, a file name or a path. Each class has a stable machine ``code`` (a ``ClientErrorCode``) for
+``--json`` output and the app.
 
-    ClientError                    code
+    ClientError                    code                  (the root itself is never raised: ``error`` is its fallback)
     ├── ServiceUnavailable         unavailable           offline, the service is down, or it took too long
     ├── InsecureConnection         insecure              http:// to anything but this computer
     ├── InvalidServiceAddress      bad_address           not a web address we can use
@@ -26,6 +27,7 @@ fingerprint, a file name or a path. Each class has a stable machine ``code`` for
 
 from __future__ import annotations
 
+import enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ __all__ = [
     "CaseNotFound",
     "CaseWithdrawn",
     "ClientError",
+    "ClientErrorCode",
     "IncompleteSubmission",
     "InsecureConnection",
     "InvalidCaseKey",
@@ -52,10 +55,32 @@ __all__ = [
 ]
 
 
+class ClientErrorCode(enum.StrEnum):
+    """Every ``code`` a client error can carry; the values are what ``--json`` output shows (see the tree above)."""
+
+    ERROR = "error"
+    UNAVAILABLE = "unavailable"
+    INSECURE = "insecure"
+    BAD_ADDRESS = "bad_address"
+    UNTRUSTED_CERTIFICATE = "untrusted_certificate"
+    UNEXPECTED_RESPONSE = "unexpected_response"
+    CASE_NOT_FOUND = "case_not_found"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    REJECTED = "rejected"
+    CASE_WITHDRAWN = "case_withdrawn"
+    SERVER_ERROR = "server_error"
+    INCOMPLETE = "incomplete"
+    CANCELLED = "cancelled"
+    BAD_CASE_NUMBER = "bad_case_number"
+    BAD_CASE_KEY = "bad_case_key"
+    BAD_BUNDLE = "bad_bundle"
+    KEYSTORE_UNAVAILABLE = "keystore_unavailable"
+
+
 class ClientError(Exception):
     """Something outside our code stopped a request or a bundle. Nothing the person made is lost."""
 
-    code: str = "error"
+    code: ClientErrorCode = ClientErrorCode.ERROR
     default_message = "Something went wrong while talking to the service. Your fingerprints are kept; try again."
 
     def __init__(self, message: str | None = None) -> None:
@@ -67,12 +92,12 @@ class ClientError(Exception):
 
 
 class ServiceUnavailable(ClientError):
-    code = "unavailable"
+    code = ClientErrorCode.UNAVAILABLE
     default_message = "We could not reach the service. Your fingerprints are kept; try again when you are online."
 
 
 class InsecureConnection(ClientError):
-    code = "insecure"
+    code = ClientErrorCode.INSECURE
     default_message = (
         "This service address starts with http://, which is not private: anyone on the network could read "
         "what is sent. Use an address that starts with https:// instead."
@@ -80,7 +105,7 @@ class InsecureConnection(ClientError):
 
 
 class InvalidServiceAddress(ClientError):
-    code = "bad_address"
+    code = ClientErrorCode.BAD_ADDRESS
     default_message = (
         "This is not a service address Takeback can use. It should look like https://example.org. "
         "Check it and try again."
@@ -88,7 +113,7 @@ class InvalidServiceAddress(ClientError):
 
 
 class UntrustedCertificate(ClientError):
-    code = "untrusted_certificate"
+    code = ClientErrorCode.UNTRUSTED_CERTIFICATE
     default_message = (
         "We could not confirm that this service is who it says it is, so nothing was sent. Check the address. "
         "If you use a public or work network, it may be interfering; try again on another network."
@@ -96,7 +121,7 @@ class UntrustedCertificate(ClientError):
 
 
 class UnexpectedResponse(ClientError):
-    code = "unexpected_response"
+    code = ClientErrorCode.UNEXPECTED_RESPONSE
     default_message = (
         "The service gave an answer Takeback does not understand. Check that the service address is right. "
         "Your fingerprints are kept; try again later."
@@ -105,7 +130,7 @@ class UnexpectedResponse(ClientError):
 
 class CaseNotFound(ClientError):
     # One message for an unknown number and a wrong key: the service cannot tell them apart either, on purpose.
-    code = "case_not_found"
+    code = ClientErrorCode.CASE_NOT_FOUND
     default_message = (
         "We could not find a case with this case number and key. Check both and try again; "
         "capital letters and dashes do not matter."
@@ -113,7 +138,7 @@ class CaseNotFound(ClientError):
 
 
 class TooManyAttempts(ClientError):
-    code = "too_many_attempts"
+    code = ClientErrorCode.TOO_MANY_ATTEMPTS
 
     def __init__(self, retry_after: float | None = None) -> None:
         self.retry_after = retry_after
@@ -135,7 +160,7 @@ _NOTHING_CHANGED = "Nothing was changed."
 class RequestRejected(ClientError):
     """The service refused the request (a 4xx) and said why; ``status`` and ``server_code`` are for programs."""
 
-    code = "rejected"
+    code = ClientErrorCode.REJECTED
 
     def __init__(self, status: int, server_code: str | None = None, server_message: str | None = None) -> None:
         self.status = status
@@ -149,7 +174,7 @@ class RequestRejected(ClientError):
 
 
 class CaseWithdrawn(RequestRejected):
-    code = "case_withdrawn"
+    code = ClientErrorCode.CASE_WITHDRAWN
 
     def __init__(self, status: int = 409, server_code: str | None = "case_withdrawn", server_message: str | None = None) -> None:
         super().__init__(status, server_code, server_message)
@@ -159,7 +184,7 @@ class CaseWithdrawn(RequestRejected):
 
 
 class ServerError(ClientError):
-    code = "server_error"
+    code = ClientErrorCode.SERVER_ERROR
     default_message = (
         "The service has a problem at the moment. Your fingerprints are kept; try again later."
     )
@@ -171,7 +196,7 @@ class IncompleteSubmission(ClientError):
     Retrying ``create_case`` with the same items and idempotency key finishes the job without a second case.
     """
 
-    code = "incomplete"
+    code = ClientErrorCode.INCOMPLETE
 
     def __init__(self, credentials: CaseCredentials, sent: int, total: int) -> None:
         self.credentials = credentials
@@ -184,12 +209,12 @@ class IncompleteSubmission(ClientError):
 
 
 class Cancelled(ClientError):
-    code = "cancelled"
+    code = ClientErrorCode.CANCELLED
     default_message = "Sending was stopped. Your fingerprints are kept; you can send them again whenever you like."
 
 
 class InvalidCaseNumber(ClientError):
-    code = "bad_case_number"
+    code = ClientErrorCode.BAD_CASE_NUMBER
     default_message = (
         "This case number does not look right. It has 10 letters and digits, like ABC-DEF-GH23. "
         "Check it and type it again."
@@ -197,7 +222,7 @@ class InvalidCaseNumber(ClientError):
 
 
 class InvalidCaseKey(ClientError):
-    code = "bad_case_key"
+    code = ClientErrorCode.BAD_CASE_KEY
     default_message = (
         "This case key does not look right. It has 26 letters and digits, in groups like ABCDE-FGHJK-... "
         "Check it and type it again."
@@ -205,7 +230,7 @@ class InvalidCaseKey(ClientError):
 
 
 class BundleError(ClientError):
-    code = "bad_bundle"
+    code = ClientErrorCode.BAD_BUNDLE
     default_message = (
         "This file is not a Takeback fingerprint file, or it is damaged. Save the fingerprints again "
         "from the original photos and videos."
@@ -213,7 +238,7 @@ class BundleError(ClientError):
 
 
 class KeystoreUnavailable(ClientError):
-    code = "keystore_unavailable"
+    code = ClientErrorCode.KEYSTORE_UNAVAILABLE
     default_message = (
         "This computer's password store (keyring) cannot be used, so the case was not remembered. "
         "Write down your case number and key and keep them somewhere safe."

@@ -34,6 +34,7 @@ CASE_NUMBER_GROUPS = (3, 3, 4)
 
 # Crockford's decoding rule: the letters people confuse with digits read as those digits.
 _CROCKFORD_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+# The same set as intake/identifiers.py; tests/client_api/test_protocol_facts.py keeps them equal.
 _SEPARATORS = str.maketrans("", "", "- \t\u00a0\u2010\u2011\u2012\u2013\u2014")
 
 

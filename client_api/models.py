@@ -16,7 +16,7 @@ from .keys import normalise_case_key, normalise_case_number
 
 __all__ = [
     "MAX_PDQ_PER_IMAGE",
-    "MAX_VPDQ_FRAMES",
+    "MAX_VPDQ_FRAMES_PER_VIDEO",
     "MAX_VPDQ_FRAME_NUMBER",
     "MAX_VPDQ_TIMESTAMP",
     "TMK_FILE_BYTES",
@@ -34,9 +34,11 @@ __all__ = [
     "VpdqEntry",
 ]
 
+# The client's one statement of these protocol facts (keys.py and client.py hold the others). intake states them
+# for the service; tests/client_api/test_protocol_facts.py keeps both sides, openapi.json and hashing equal.
 #: As displayed, and in the seven other orientations (turned or mirrored; the stored view is one of them).
 MAX_PDQ_PER_IMAGE = 8
-MAX_VPDQ_FRAMES = 20_000  #: protocol limit per video
+MAX_VPDQ_FRAMES_PER_VIDEO = 20_000  #: protocol limit per video
 MAX_VPDQ_FRAME_NUMBER = 100_000_000  #: protocol limit: a frame number past this is no real video's
 MAX_VPDQ_TIMESTAMP = 1_000_000_000.0  #: protocol limit, in seconds
 #: Meta's TMK+PDQF ``.tmk`` file with its fixed parameters (4 periods, 32 coefficients, 256-float PDQF frames):
@@ -158,8 +160,8 @@ class VideoItem:
         _check_exact(self)
         if not isinstance(self.vpdq, tuple) or not all(isinstance(v, VpdqEntry) for v in self.vpdq):
             raise TypeError("vpdq must be a tuple of VpdqEntry")
-        if len(self.vpdq) > MAX_VPDQ_FRAMES:
-            raise ValueError(f"a video has at most {MAX_VPDQ_FRAMES} vPDQ frames, got {len(self.vpdq)}")
+        if len(self.vpdq) > MAX_VPDQ_FRAMES_PER_VIDEO:
+            raise ValueError(f"a video has at most {MAX_VPDQ_FRAMES_PER_VIDEO} vPDQ frames, got {len(self.vpdq)}")
         if self.tmk is not None:
             if not isinstance(self.tmk, bytes):
                 raise TypeError(f"tmk must be bytes or None, got {type(self.tmk).__name__}")
@@ -174,8 +176,8 @@ Item = ImageItem | VideoItem
 class CaseCredentials:
     """A case number and its secret key: together they let the person check, extend or withdraw the case.
 
-    Both are stored normalised (no hyphens, upper case); ``repr`` never shows the key, so a stray log line or
-    traceback cannot leak it.
+    Both are stored normalised: the number as ``XXX-XXX-XXXX`` and the key as 26 upper-case characters without
+    hyphens (see ``keys.py``). ``repr`` never shows the key, so a stray log line or traceback cannot leak it.
     """
 
     case_number: str

@@ -8,7 +8,7 @@ image's frame hashes (the protocol's image item has no place for them; its first
 from __future__ import annotations
 
 from client_api import ImageItem, Item, PdqEntry, VideoItem, VpdqEntry
-from client_api.models import MAX_VPDQ_FRAMES
+from client_api.models import MAX_VPDQ_FRAMES_PER_VIDEO
 from hashing.results import ImageFingerprints, VideoFingerprints, VpdqFrame
 
 __all__ = ["fingerprint_count", "to_item", "to_items"]
@@ -20,10 +20,10 @@ def _thinned(frames: tuple[VpdqFrame, ...]) -> tuple[VpdqFrame, ...]:
     Only a video of more than five and a half hours at one frame a second hits the limit. vPDQ matches a video by
     the share of frames that agree, so evenly spaced frames still match; dropping the end would not.
     """
-    if len(frames) <= MAX_VPDQ_FRAMES:
+    if len(frames) <= MAX_VPDQ_FRAMES_PER_VIDEO:
         return frames
-    step = len(frames) / MAX_VPDQ_FRAMES
-    return tuple(frames[int(i * step)] for i in range(MAX_VPDQ_FRAMES))
+    step = len(frames) / MAX_VPDQ_FRAMES_PER_VIDEO
+    return tuple(frames[int(i * step)] for i in range(MAX_VPDQ_FRAMES_PER_VIDEO))
 
 
 def to_item(result: ImageFingerprints | VideoFingerprints, *, dihedral: bool = True) -> Item:

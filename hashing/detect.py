@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from pathlib import Path
 
-from ._files import checked_open
+from ._safe_open import checked_open
 from .errors import FileUnreadable, UnsupportedFormat
 from .results import MediaKind
 

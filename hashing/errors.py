@@ -1,11 +1,11 @@
 """Why a file could not be fingerprinted, in words a frightened person can act on.
 
 Every failure is about one file; the caller reports it next to that file and carries on with the others.
-Each class carries a stable machine ``code`` (used by ``takeback hash --json`` and the app) and a message
-that says what happened and what the person can do. Messages never name the file: the caller already shows
+Each class carries a stable machine ``code`` (a ``HashingErrorCode``, used by ``takeback hash --json`` and the
+app) and a message that says what happened and what the person can do. Messages never name the file: the caller already shows
 which file it is, and messages may end up somewhere the file name must not (a log, a bug report).
 
-    HashingError                 code
+    HashingError                 code          (the root itself is never raised: ``error`` is its fallback)
     ├── FileMissing              not_found     the file is gone (moved, deleted, or a broken link)
     ├── NotAFile                 not_a_file    a folder, device or other non-file
     ├── FileUnreadable           unreadable    no permission, or the disk failed while reading
@@ -20,6 +20,8 @@ which file it is, and messages may end up somewhere the file name must not (a lo
 
 from __future__ import annotations
 
+import enum
+
 __all__ = [
     "Cancelled",
     "CorruptMedia",
@@ -28,6 +30,7 @@ __all__ = [
     "FileMissing",
     "FileUnreadable",
     "HashingError",
+    "HashingErrorCode",
     "InvalidTmk",
     "NotAFile",
     "TooLarge",
@@ -35,10 +38,26 @@ __all__ = [
 ]
 
 
+class HashingErrorCode(enum.StrEnum):
+    """Every ``code`` a hashing error can carry; the values are what ``--json`` output shows (see the tree above)."""
+
+    ERROR = "error"
+    NOT_FOUND = "not_found"
+    NOT_A_FILE = "not_a_file"
+    UNREADABLE = "unreadable"
+    EMPTY = "empty"
+    CHANGED = "changed"
+    UNSUPPORTED = "unsupported"
+    CORRUPT = "corrupt"
+    TOO_LARGE = "too_large"
+    INVALID_TMK = "invalid_tmk"
+    CANCELLED = "cancelled"
+
+
 class HashingError(Exception):
     """A file could not be fingerprinted. Environment faults only: our own bugs are not caught as this."""
 
-    code: str = "error"
+    code: HashingErrorCode = HashingErrorCode.ERROR
     default_message = "This file could not be fingerprinted. Your other files are not affected."
 
     def __init__(self, message: str | None = None) -> None:
@@ -50,7 +69,7 @@ class HashingError(Exception):
 
 
 class FileMissing(HashingError):
-    code = "not_found"
+    code = HashingErrorCode.NOT_FOUND
     default_message = (
         "This file could not be found any more. It may have been moved, renamed or deleted. "
         "If you still have it, add it again from where it is now."
@@ -58,12 +77,12 @@ class FileMissing(HashingError):
 
 
 class NotAFile(HashingError):
-    code = "not_a_file"
+    code = HashingErrorCode.NOT_A_FILE
     default_message = "This is not a photo or video file. Choose a photo or video instead."
 
 
 class FileUnreadable(HashingError):
-    code = "unreadable"
+    code = HashingErrorCode.UNREADABLE
     default_message = (
         "This file could not be opened. It may belong to another user or be on a disk that "
         "was disconnected. Copy it somewhere you can open it, then add it again."
@@ -71,7 +90,7 @@ class FileUnreadable(HashingError):
 
 
 class EmptyFile(HashingError):
-    code = "empty"
+    code = HashingErrorCode.EMPTY
     default_message = (
         "This file is empty, so there is nothing to fingerprint. If it came from a download or a "
         "message, save it again and add the new copy."
@@ -79,7 +98,7 @@ class EmptyFile(HashingError):
 
 
 class FileChanged(HashingError):
-    code = "changed"
+    code = HashingErrorCode.CHANGED
     default_message = (
         "This file changed while it was being read, so its fingerprint would not be reliable. It may still "
         "be downloading or copying. Wait until that has finished, then add it again."
@@ -87,7 +106,7 @@ class FileChanged(HashingError):
 
 
 class UnsupportedFormat(HashingError):
-    code = "unsupported"
+    code = HashingErrorCode.UNSUPPORTED
     default_message = (
         "This is not a kind of photo or video Takeback can read. If you can open it on your "
         "computer, save or export it as JPEG (photos) or MP4 (videos) and add that copy."
@@ -95,7 +114,7 @@ class UnsupportedFormat(HashingError):
 
 
 class CorruptMedia(HashingError):
-    code = "corrupt"
+    code = HashingErrorCode.CORRUPT
     default_message = (
         "This file seems damaged or incomplete, so it could not be read. If it came from a download "
         "or a message, save it again and add the new copy."
@@ -103,7 +122,7 @@ class CorruptMedia(HashingError):
 
 
 class TooLarge(HashingError):
-    code = "too_large"
+    code = HashingErrorCode.TOO_LARGE
     default_message = (
         "This file is larger than Takeback can safely open. If it is a photo, save a smaller copy "
         "(for example with a phone's share or resize option) and add that."
@@ -113,7 +132,7 @@ class TooLarge(HashingError):
 class InvalidTmk(HashingError):
     """A TMK fingerprint file (``.tmk``) that Takeback cannot use; ``reason`` says what is wrong with it."""
 
-    code = "invalid_tmk"
+    code = HashingErrorCode.INVALID_TMK
     default_message = (
         "This video fingerprint file (.tmk) cannot be used. It may be damaged or made by a different tool. "
         "If you still have the video, add the video itself instead."
@@ -131,5 +150,5 @@ class InvalidTmk(HashingError):
 
 
 class Cancelled(HashingError):
-    code = "cancelled"
+    code = HashingErrorCode.CANCELLED
     default_message = "Stopped before this file was finished. Nothing was sent."

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._files import checked_open
+from ._safe_open import checked_open
 from .errors import Cancelled, FileUnreadable
 
 __all__ = ["CHUNK_SIZE", "ExactHashes", "exact_hashes"]

@@ -29,7 +29,7 @@ import numpy as np
 from PIL import ExifTags, Image
 
 from ._budget import MAX_PHOTO_BYTES, PhotoDeadline, check_budget, check_jpeg_metadata
-from ._files import checked_open
+from ._safe_open import checked_open
 from ._orientation import dihedral_between, exif_after, show
 from ._pillow import check_size, decoding, open_image, quiet_pillow
 from ._reduced_pdq import block_size_for, pdq_from_block_means, pdq_views_from_block_means
@@ -51,7 +51,7 @@ from .results import (
     WarningCode,
 )
 
-__all__ = ["MAX_ANIMATION_FRAMES", "MAX_IMAGE_BYTES", "MAX_VPDQ_FRAMES", "hash_image"]
+__all__ = ["MAX_ANIMATION_FRAMES", "MAX_ANIMATION_VPDQ_FRAMES", "MAX_IMAGE_BYTES", "hash_image"]
 
 #: Photo files are read whole into memory (once, for both the exact hashes and decoding). No real photo
 #: comes near this; a bigger "image" file is refused as too large rather than risk the computer's memory.
@@ -61,8 +61,8 @@ MAX_IMAGE_BYTES = MAX_PHOTO_BYTES  # with the other decoding budgets in _budget.
 #: frames past this many (minutes of animation) are not read.
 MAX_ANIMATION_FRAMES = 10_000
 
-#: At most this many frames get a vPDQ hash; longer animations are sampled evenly across their length.
-MAX_VPDQ_FRAMES = 600
+#: At most this many of an animation's frames get a vPDQ hash; longer ones are sampled evenly across their length.
+MAX_ANIMATION_VPDQ_FRAMES = 600
 
 #: Pictures with more pixels than this (and no JPEG scaling) are averaged over blocks before hashing rather
 #: than hashed exactly: the exact filter's float32 working copies would take gigabytes.
@@ -320,7 +320,7 @@ def _animation_vpdq(
     """vPDQ of an animation: frame number, start time (from the frame durations) and PDQ of each frame."""
     with decoding():
         total = min(image.n_frames, MAX_ANIMATION_FRAMES)
-    every = math.ceil(total / MAX_VPDQ_FRAMES)
+    every = math.ceil(total / MAX_ANIMATION_VPDQ_FRAMES)
     frames: list[VpdqFrame] = []
     elapsed_ms = 0.0
     deadline = PhotoDeadline()

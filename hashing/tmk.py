@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._files import checked_open
+from ._safe_open import checked_open
 from ._frame_rate import CfrResampler
 from .errors import FileUnreadable, InvalidTmk
 from .pdq import dct_matrix as pdq_dct_matrix

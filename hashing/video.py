@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import numpy as np
 
 from ._budget import VideoDecodeBudget
-from ._files import checked_open, checked_stat
+from ._safe_open import checked_open, checked_stat
 from ._opencv import quiet_cv2
 from .detect import HEADER_SIZE, format_of_header
 from .errors import Cancelled, CorruptMedia, FileChanged, FileUnreadable, HashingError, TooLarge, UnsupportedFormat
@@ -92,7 +92,7 @@ def hash_video(
 
     Raises:
         ValueError: ``vpdq_every`` is negative or not finite.
-        HashingError: the file is missing, unreadable or empty (``hashing._files``); not a video OpenCV can
+        HashingError: the file is missing, unreadable or empty (``hashing._safe_open``); not a video OpenCV can
             open (``UnsupportedFormat``); a video container too damaged to open (``CorruptMedia``); frames
             larger than ``MAX_FRAME_PIXELS`` or slower to decode than their size allows (``TooLarge``, see
             ``_budget.py``); a file that grew or shrank while it was read (``FileChanged``); or ``cancel`` was set

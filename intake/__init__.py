@@ -5,7 +5,7 @@ Run it with ``takeback intake serve``, embed it with :func:`serve_in_thread`, or
 """
 
 from .app import API_VERSION, create_app
-from .errors import DatabaseOutOfDate, DatabaseTooNew, DatabaseUnavailable, IntakeError
+from .errors import DatabaseOutOfDate, DatabaseTooNew, DatabaseUnavailable, IntakeError, IntakeErrorCode
 from .identifiers import format_case_number, new_case_number, normalise_case_key, normalise_case_number
 from .model import DEFAULT_SIGNAL_TYPES, CaseState, FeedbackValue, HashStatus, Program, SignalType
 from .secrets_store import ScryptParams
@@ -24,6 +24,7 @@ __all__ = [
     "FeedbackValue",
     "HashStatus",
     "IntakeError",
+    "IntakeErrorCode",
     "PlatformKeys",
     "Program",
     "ScryptParams",

@@ -15,6 +15,7 @@ __all__ = [
     "CASE_NUMBER_LENGTH",
     "check_character",
     "format_case_number",
+    "is_weak_case_key",
     "new_case_number",
     "normalise_case_key",
     "normalise_case_number",
@@ -29,7 +30,9 @@ _NUMBER_INDEX = {ch: i for i, ch in enumerate(CASE_NUMBER_ALPHABET)}
 _KEY_CHARS = frozenset(CASE_KEY_ALPHABET)
 # Crockford's decoding rule: letters people write for digits mean those digits.
 _KEY_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-_SEPARATORS = str.maketrans("", "", "- \t")
+# What people (and word processors) put between groups: hyphens, spaces, tabs, no-break spaces and Unicode
+# dashes. The same set as client_api/keys.py; tests/client_api/test_protocol_facts.py keeps them equal.
+_SEPARATORS = str.maketrans("", "", "- \t\u00a0\u2010\u2011\u2012\u2013\u2014")
 
 
 def check_character(payload: str) -> str:
@@ -67,7 +70,7 @@ def normalise_case_number(text: str) -> str | None:
 
 
 def format_case_number(compact: str) -> str:
-    """``ABCDEFGH23`` → ``ABC-DEF-GH23``, the form shown to people."""
+    """``ABCDEFGH23`` → ``ABC-DEF-GH23``, the form shown to people (groups of 3, 3 and 4, joined by hyphens)."""
     return f"{compact[:3]}-{compact[3:6]}-{compact[6:]}"
 
 
@@ -77,3 +80,16 @@ def normalise_case_key(text: str) -> str | None:
     if len(compact) != CASE_KEY_LENGTH or not _KEY_CHARS.issuperset(compact):
         return None
     return compact
+
+
+#: A random key of 26 characters from 32 has about 17.5 different characters and 17.5 different steps between
+#: neighbours; fewer than 8 of either happens by chance about once in 10**10 keys, and catches every key a person
+#: or a broken generator makes by hand: one character, repeated blocks, the alphabet in order, forwards or back.
+_MIN_DISTINCT = 8
+
+
+def is_weak_case_key(compact: str) -> bool:
+    """Whether a normalised case key is obviously not random (so it cannot stand for 130 random bits)."""
+    indices = [CASE_KEY_ALPHABET.index(ch) for ch in compact]
+    steps = {(b - a) % len(CASE_KEY_ALPHABET) for a, b in zip(indices, indices[1:])}
+    return len(set(indices)) < _MIN_DISTINCT or len(steps) < _MIN_DISTINCT

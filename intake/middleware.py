@@ -8,7 +8,7 @@ import traceback
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import BadRequest, BodyTooLarge, IntakeError
+from .errors import BadRequest, BodyTooLarge, IntakeError, IntakeErrorCode
 
 __all__ = ["BodyLimit", "CrashShield"]
 
@@ -42,7 +42,9 @@ class BodyLimit:
             try:
                 length = int(declared[0])
             except ValueError:
-                await send_error(send, BadRequest("The Content-Length header is not a number.", code="bad_content_length"))
+                not_a_number = BadRequest("The Content-Length header is not a number.",
+                                          code=IntakeErrorCode.BAD_CONTENT_LENGTH)
+                await send_error(send, not_a_number)
                 return
             if length > self.max_bytes:
                 await send_error(send, BodyTooLarge(self.max_bytes))

@@ -14,16 +14,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from .identifiers import normalise_case_key
+from .errors import IntakeErrorCode
+from .identifiers import is_weak_case_key, normalise_case_key
 from .model import CaseState, FeedbackValue, HashStatus, Program, SignalType
 
 __all__ = [
     "MAX_ITEMS_PER_REQUEST",
     "MAX_PDQ_PER_IMAGE",
-    "MAX_VPDQ_FRAMES",
+    "MAX_VPDQ_FRAMES_PER_VIDEO",
     "TMK_FILE_BYTES",
     "AddItemsRequest",
     "CaseStatusBody",
+    "ChallengeBody",
     "CreateCaseRequest",
     "ErrorBody",
     "FeedbackCount",
@@ -38,8 +40,10 @@ __all__ = [
     "signals_of",
 ]
 
+# The service's one statement of the protocol's limits. The client states them again on its side (intake imports
+# none of ours); tests/client_api/test_protocol_facts.py keeps the two sides and openapi.json equal.
 MAX_ITEMS_PER_REQUEST = 500
-MAX_VPDQ_FRAMES = 20_000
+MAX_VPDQ_FRAMES_PER_VIDEO = 20_000
 MAX_PDQ_PER_IMAGE = 8  #: the displayed picture and its seven turns and mirrors
 MAX_FEEDBACKS_PER_REQUEST = 1_000
 #: A TMK+PDQF ``.tmk`` file with Meta's fixed parameters (4 periods, 32 Fourier coefficients, 256-float
@@ -85,7 +89,7 @@ class VideoItem(_Strict):
     kind: Literal["video"]
     md5: Md5Hex
     sha256: Sha256Hex
-    vpdq: Annotated[list[VpdqEntry], Field(max_length=MAX_VPDQ_FRAMES)]
+    vpdq: Annotated[list[VpdqEntry], Field(max_length=MAX_VPDQ_FRAMES_PER_VIDEO)]
     tmk: Annotated[str, StringConstraints(max_length=4 * (TMK_FILE_BYTES // 3 + 1))] | None = None
 
     @field_validator("tmk")
@@ -118,6 +122,8 @@ class CreateCaseRequest(_Strict):
         normalised = normalise_case_key(value)
         if normalised is None:
             raise ValueError("case_key must be 26 characters of Crockford base32")
+        if is_weak_case_key(normalised):
+            raise ValueError("case_key is not random enough; make it with new_case_key() on the device")
         return normalised
 
 
@@ -143,8 +149,17 @@ class CaseStatusBody(BaseModel):
     feedback: list[FeedbackCount]
 
 
+class ChallengeBody(BaseModel):
+    """A proof-of-work challenge: solve it for one request (docs/protocol.md, Proof of work)."""
+
+    challenge: str
+    work: int
+    work_per_item: int
+    expires_in: int
+
+
 class ErrorDetail(BaseModel):
-    code: str
+    code: IntakeErrorCode
     message: str
 
 

@@ -1,6 +1,8 @@
-"""Test-wide set-up: Qt draws offscreen, and helpers to find the test media."""
+"""Test-wide set-up: Qt draws offscreen, helpers to find the test media, and the reference videos hashed once."""
 
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,28 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def reference_video() -> Callable[[str], object]:
+    """``reference_video(name)``: Meta's sample video ``tests/data/videos/<name>.mp4`` through ``hash_video``.
+
+    Every frame's vPDQ and the TMK+PDQF, from one decoding pass per video per session: decoding these videos
+    is most of the media tests' time, so every test that only reads the result shares this one. Tests that
+    check another way of decoding (a sampling interval, a second thread, OpenCV directly) still decode again.
+    """
+    from hashing.video import hash_video
+
+    results: dict[str, object] = {}
+    lock = threading.Lock()
+
+    def fingerprints(name: str) -> object:
+        with lock:
+            if name not in results:
+                results[name] = hash_video(DATA / "videos" / f"{name}.mp4", vpdq_every=0)
+            return results[name]
+
+    return fingerprints
+
+
+@pytest.fixture(scope="session")
 def intake_server(tmp_path_factory: pytest.TempPathFactory):
     """The real intake service on a free loopback port, with SQLite in a temporary folder, for the session.
 
@@ -25,7 +49,10 @@ def intake_server(tmp_path_factory: pytest.TempPathFactory):
     from intake import Settings, serve_in_thread
 
     folder = tmp_path_factory.mktemp("intake-server")
-    handle = serve_in_thread(Settings(database_url=f"sqlite:///{folder}/intake.sqlite3", port=0))
+    # Proofs of work any first nonce meets: real difficulty costs a second per case (tests/intake covers it).
+    settings = Settings(database_url=f"sqlite:///{folder}/intake.sqlite3", port=0, proof_of_work=1,
+                        proof_of_work_per_item=0)
+    handle = serve_in_thread(settings)
     yield handle
     handle.stop()
 

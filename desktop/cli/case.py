@@ -32,6 +32,7 @@ from client_api import (
     new_idempotency_key,
     normalise_case_number,
     save_bundle,
+    status_to_json,
 )
 from client_api.bundle import MAX_BUNDLE_ITEMS
 
@@ -228,19 +229,6 @@ def _credentials(args: argparse.Namespace, err: TextIO) -> CaseCredentials | Non
 # -- output ------------------------------------------------------------------------------------------------
 
 
-def _status_json(status: CaseStatus) -> dict[str, object]:
-    return {
-        "case_number": status.case_number,
-        "program": status.program.value,
-        "state": status.state.value,
-        "created_on": status.created_on.isoformat(),
-        "updated_on": status.updated_on.isoformat(),
-        "item_count": status.item_count,
-        "fingerprint_count": status.fingerprint_count,
-        "feedback": [{"value": f.value, "platforms": f.platforms} for f in status.feedback],
-    }
-
-
 def _print_case(credentials: CaseCredentials, sent: int, failures: list[_Failure], as_json: bool) -> None:
     if as_json:
         document = {
@@ -417,7 +405,7 @@ def _with_case(args: argparse.Namespace, call: Callable[[IntakeClient, CaseCrede
             print("\n" + _("Stopped. Run the command again to see whether anything changed."), file=sys.stderr)
             return STOPPED
     if args.json:
-        print(json.dumps(_status_json(status)))
+        print(json.dumps(status_to_json(status)))
     else:
         text = describe_status(status)
         print(_("Case {number}").format(number=status.case_number))

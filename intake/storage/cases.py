@@ -17,12 +17,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..errors import CaseWithdrawn, IdempotencyConflict
-from ..identifiers import CASE_NUMBER_ALPHABET, new_case_number
+from ..identifiers import CASE_NUMBER_ALPHABET, format_case_number, new_case_number
 from ..model import CaseState, FeedbackValue, Program, SignalType
+from ..schemas import CaseStatusBody, FeedbackCount
 from ..secrets_store import key_digest
 from .engine import Database, Unchanged, chunks, digest_of
 from .schema import case_hashes, cases, feedback, hash_records, idempotency
-from .views import CaseView, FeedbackCounts, IdempotentAnswer, StoredCaseKey
+from .views import IdempotentAnswer, StoredCaseKey
 
 __all__ = ["IDEMPOTENCY_DAYS", "CaseStore", "ImportedCase"]
 
@@ -51,6 +52,12 @@ class CaseStore(Database):
                 sa.select(cases.c.id, cases.c.key_hash).where(cases.c.case_number == case_number)
             ).first()
         return None if row is None else StoredCaseKey(row.id, row.key_hash)
+
+    def replace_key_hash(self, case_id: int, old: str, new: str) -> None:
+        """Rewrite a case's stored key form (an old scrypt row, upgraded when its owner uses it), unless it
+        changed in between."""
+        with self._write_unlocked() as conn:
+            conn.execute(cases.update().where(cases.c.id == case_id, cases.c.key_hash == old).values(key_hash=new))
 
     def create_case(
         self,
@@ -191,11 +198,11 @@ class CaseStore(Database):
             conn.execute(case_hashes.insert(), [{"case_id": c, "hash_id": h} for c, h in sorted(links)])
         return len(new)
 
-    def case_status(self, case_id: int) -> CaseView:
+    def case_status(self, case_id: int) -> CaseStatusBody:
         with self._read() as conn:
             return _case_view(conn, case_id)
 
-    def withdraw(self, case_id: int) -> CaseView:
+    def withdraw(self, case_id: int) -> CaseStatusBody:
         """Withdraw a case (again is fine); its hash records move to the head of the platforms' feed."""
         with self._read() as conn:
             if conn.execute(sa.select(cases.c.state).where(cases.c.id == case_id)).scalar_one() != CaseState.ACTIVE.value:
@@ -239,7 +246,7 @@ class CaseStore(Database):
                     idempotency.delete().where(idempotency.c.created_on < today - dt.timedelta(days=IDEMPOTENCY_DAYS))
                 )
                 case_id = write(conn, seq, today)
-                body = _case_view(conn, case_id).to_json()
+                body = _case_view(conn, case_id).model_dump(mode="json")
                 conn.execute(
                     idempotency.insert().values(
                         scope=scope,
@@ -336,7 +343,7 @@ def _new_exchange_ref() -> str:
     return "TB" + "".join(secrets.choice(CASE_NUMBER_ALPHABET) for _ in range(12))
 
 
-def _case_view(conn: Connection, case_id: int) -> CaseView:
+def _case_view(conn: Connection, case_id: int) -> CaseStatusBody:
     row = conn.execute(sa.select(cases).where(cases.c.id == case_id)).one()
     digests = sa.select(hash_records.c.value_digest).join(case_hashes, case_hashes.c.hash_id == hash_records.c.id).where(
         case_hashes.c.case_id == case_id
@@ -347,13 +354,13 @@ def _case_view(conn: Connection, case_id: int) -> CaseView:
         .group_by(feedback.c.feedback_value)
         .order_by(feedback.c.feedback_value)
     ).all()
-    return CaseView(
-        case_number=row.case_number,
+    return CaseStatusBody(
+        case_number=format_case_number(row.case_number),
         program=Program(row.program),
         state=CaseState(row.state),
         created_on=row.created_on,
         updated_on=row.updated_on,
         item_count=row.item_count,
         fingerprint_count=row.fingerprint_count,
-        feedback=tuple(FeedbackCounts(FeedbackValue(value), n) for value, n in counts),
+        feedback=[FeedbackCount(value=FeedbackValue(value), platforms=n) for value, n in counts],
     )

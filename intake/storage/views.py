@@ -5,51 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..identifiers import format_case_number
 from ..model import CaseState, FeedbackValue, HashStatus, Program, SignalType
 
 __all__ = [
-    "CaseView",
     "FeedRow",
-    "FeedbackCounts",
     "FetchPage",
     "IdempotentAnswer",
     "PlatformAccount",
     "PlatformKeys",
     "StoredCaseKey",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class FeedbackCounts:
-    value: FeedbackValue
-    platforms: int
-
-
-@dataclass(frozen=True, slots=True)
-class CaseView:
-    """A case as its person may see it."""
-
-    case_number: str
-    program: Program
-    state: CaseState
-    created_on: dt.date
-    updated_on: dt.date
-    item_count: int
-    fingerprint_count: int
-    feedback: tuple[FeedbackCounts, ...]
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "case_number": format_case_number(self.case_number),
-            "program": self.program.value,
-            "state": self.state.value,
-            "created_on": self.created_on.isoformat(),
-            "updated_on": self.updated_on.isoformat(),
-            "item_count": self.item_count,
-            "fingerprint_count": self.fingerprint_count,
-            "feedback": [{"value": f.value.value, "platforms": f.platforms} for f in self.feedback],
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -214,6 +214,7 @@ def test_an_unusable_service_address_is_a_coded_error_never_a_traceback(address:
     assert caught.value.code in ("bad_address", "insecure")
 
 
+@pytest.mark.slow
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.one_of(st.text(), st.builds(lambda host: f"https://{host}", st.text(min_size=1)),
                  st.builds(lambda host, rest: f"https://{host}.example/{rest}", st.text(), st.text())))
@@ -289,6 +290,7 @@ _json = st.recursive(_json_leaf, lambda inner: st.lists(inner, max_size=4) | st.
                      max_leaves=30)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
           deadline=None)
 @given(st.one_of(_json, st.fixed_dictionaries({"format": st.just("takeback-bundle"), "version": st.just(1),

@@ -36,6 +36,7 @@ GPS_LONGITUDE = (Fraction(79), Fraction(58), Fraction(56789, 1000))  # 79°58'56
 
 def takeback(*args: str, key: str | None = None, stdin: str = "", timeout: float = 300,
              env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``python -m desktop ARGS`` in a new interpreter; tests that use it are marked ``slow``."""
     env = {**{k: v for k, v in os.environ.items() if k != "TAKEBACK_CASE_KEY"}, **(env or {})}
     if key is not None:
         env["TAKEBACK_CASE_KEY"] = key
@@ -110,6 +111,7 @@ def open_case(intake_server, tmp_path):
 
 # -- status and withdraw ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_status_reads_the_key_from_the_environment(intake_server, open_case):
     result = takeback("status", "--intake", intake_server.url, open_case.case_number, key=open_case.case_key)
     assert result.returncode == 0, result.stderr
@@ -189,6 +191,7 @@ def _recall_from(keyring_file: Path) -> list[CaseCredentials]:
         keyring.set_keyring(previous)
 
 
+@pytest.mark.slow
 def test_a_case_is_remembered_in_the_keyring_only_when_asked(intake_server, tmp_path):
     """keyrings.alt's file backend, selected through keyring's own environment variable: there is no OS keyring
     service on the test machine. Its file lives under XDG_DATA_HOME, so we can see whether anything was written."""
@@ -213,6 +216,7 @@ def test_a_case_is_remembered_in_the_keyring_only_when_asked(intake_server, tmp_
     assert _recall_from(stored[0]) == [CaseCredentials(answer["case_number"], answer["case_key"])]
 
 
+@pytest.mark.slow
 def test_remember_without_a_keyring_still_shows_the_case(intake_server, tmp_path):
     from client_api import ImageItem, PdqEntry, save_bundle
 
@@ -227,6 +231,7 @@ def test_remember_without_a_keyring_still_shows_the_case(intake_server, tmp_path
 
 # -- submit and bundles (real hashing) -------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_submit_prints_a_case_and_skips_files_that_cannot_be_fingerprinted(intake_server, photos, tmp_path):
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
@@ -243,6 +248,7 @@ def test_submit_prints_a_case_and_skips_files_that_cannot_be_fingerprinted(intak
     assert status.item_count == 2 and status.program is Program.UNDER_18
 
 
+@pytest.mark.slow
 def test_submit_in_words_shows_the_number_and_grouped_key(intake_server, photos):
     result = takeback("submit", "--intake", intake_server.url, str(photos[0].parent))
     assert result.returncode == 0, result.stderr
@@ -253,6 +259,7 @@ def test_submit_in_words_shows_the_number_and_grouped_key(intake_server, photos)
         assert client.status(CaseCredentials(number, key)).item_count == 2
 
 
+@pytest.mark.slow
 def test_when_nothing_can_be_fingerprinted_nothing_is_sent(intake_server, tmp_path):
     junk = tmp_path / "notes.txt"
     junk.write_text("not a photo")
@@ -263,12 +270,14 @@ def test_when_nothing_can_be_fingerprinted_nothing_is_sent(intake_server, tmp_pa
     assert proxy.sent == b""
 
 
+@pytest.mark.slow
 def test_submit_while_offline_keeps_the_files_and_suggests_a_bundle(photos, dead_url):
     result = takeback("submit", "--intake", dead_url, str(photos[0]))
     assert result.returncode == 1
     assert "We could not reach the service" in result.stderr and "takeback bundle save" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_bundle_saved_offline_is_submitted_later(intake_server, photos, tmp_path):
     out = tmp_path / "for-the-counsellor.takeback"
     saved = takeback("bundle", "save", "--program", "under18", str(out), *map(str, photos))
@@ -283,6 +292,7 @@ def test_a_bundle_saved_offline_is_submitted_later(intake_server, photos, tmp_pa
     assert status.item_count == 2 and status.program is Program.UNDER_18
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="only Linux file names may be bytes that are not UTF-8")
 def test_a_bundle_name_that_is_not_valid_text_is_still_reported(photos, tmp_path):
     out = os.fsdecode(bytes(tmp_path) + b"/bundle-\xff.takeback")  # a name from a Latin-1 USB stick
@@ -299,6 +309,7 @@ def test_too_many_files_for_one_bundle_are_refused_kindly(photos, tmp_path, run_
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_a_damaged_bundle_is_refused_kindly(intake_server, tmp_path):
     bad = tmp_path / "bad.takeback"
     bad.write_text('{"format": "takeback-bundle", "version": 7}')
@@ -341,6 +352,7 @@ def _contains_number(haystack: bytes, value: int) -> bool:
     return re.search(rb"(?<![0-9A-Za-z])" + str(value).encode() + rb"(?![0-9A-Za-z])", haystack) is not None
 
 
+@pytest.mark.slow
 def test_only_fingerprints_leave_the_computer(intake_server, photos):
     from hashing import hash_file
 
@@ -348,13 +360,15 @@ def test_only_fingerprints_leave_the_computer(intake_server, photos):
         result = takeback("submit", "--intake", proxy.url, "--json", *map(str, photos))
     assert result.returncode == 0, result.stderr
     sent = proxy.sent
-    assert sent.startswith(b"POST /v1/cases HTTP/1.1\r\n")
+    assert sent.startswith(b"GET /v1/challenge HTTP/1.1\r\n")  # the proof of work's challenge, then the case
+    (case,) = [r for r in proxy.requests if r.method == "POST"]
+    assert case.target == "/v1/cases"
 
     lowered = sent.lower()
     for what, needle in _forbidden(photos).items():
         assert needle.lower() not in lowered, f"the {what} was sent"
     for photo in photos:
-        assert not _contains_number(sent.split(b"\r\n\r\n", 1)[1], photo.stat().st_size), "a file size was sent"
+        assert not _contains_number(case.body, photo.stat().st_size), "a file size was sent"
 
     # ...while the fingerprints themselves did go.
     for photo in photos:
@@ -364,11 +378,10 @@ def test_only_fingerprints_leave_the_computer(intake_server, photos):
         for entry in hash_file(photo).pdq:
             assert entry.hash.hex.encode() in sent
 
-    lines = sent.split(b"\r\n\r\n", 1)[0].decode("ascii").split("\r\n")[1:]
-    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
-    assert set(headers) <= {"host", "accept", "accept-encoding", "connection", "user-agent", "content-length",
-                            "content-type", "idempotency-key"}
-    assert re.fullmatch(r"takeback/[\w.+-]+", headers["user-agent"])
+    for request in proxy.requests:
+        assert set(request.headers) <= {"host", "accept", "accept-encoding", "connection", "user-agent",
+                                        "content-length", "content-type", "idempotency-key", "proof-of-work"}
+        assert re.fullmatch(r"takeback/[\w.+-]+", request.headers["user-agent"])
 
 
 @pytest.mark.parametrize(("options", "pdq_hashes"), [((), 8), (("--no-dihedral",), 1)])

@@ -143,6 +143,7 @@ def test_table_lists_every_file_with_a_summary(capsys, tmp_path, photo_file):
     assert captured.err == ""  # no progress line when stderr is not a terminal
 
 
+@pytest.mark.slow
 def test_real_command_line_exit_statuses_and_no_tracebacks(tmp_path, photo_file):
     garbage = tmp_path / "garbage.png"
     garbage.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(500))
@@ -159,6 +160,7 @@ def test_real_command_line_exit_statuses_and_no_tracebacks(tmp_path, photo_file)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
 
 
+@pytest.mark.slow
 def test_progress_goes_to_a_terminal_only(photo_file):
     controller, terminal = pty.openpty()
     try:
@@ -210,6 +212,7 @@ def test_video_json_record(capsys):
         assert frame["timestamp"] == pytest.approx(frame["frame"] / 30, abs=0.01)
 
 
+@pytest.mark.slow
 def test_video_every_frame_and_tmk_file(capsys, tmp_path):
     status, records = run_json(capsys, "--vpdq-every", "0", "--tmk-dir", tmp_path / "tmk", VIDEO)
     assert status == 0
@@ -220,6 +223,7 @@ def test_video_every_frame_and_tmk_file(capsys, tmp_path):
     assert TmkHash.from_bytes(saved).frame_count > 0
 
 
+@pytest.mark.slow
 def test_commands_that_fingerprint_nothing_do_not_load_the_decoders():
     # `takeback status` should start quickly: building the parser must not import hashing (numpy, Pillow).
     code = "import sys; from desktop.cli import build_parser; build_parser(); print(sorted(sys.modules))"

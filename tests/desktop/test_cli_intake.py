@@ -72,6 +72,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_serve_runs_until_interrupted_and_logs_no_requests(tmp_path: Path) -> None:
     port = _free_port()
     db = tmp_path / "served.sqlite3"

@@ -5,7 +5,7 @@ import json
 
 from client_api import ImageItem, VideoItem
 from client_api import _wire
-from client_api.models import MAX_VPDQ_FRAMES
+from client_api.models import MAX_VPDQ_FRAMES_PER_VIDEO
 from desktop.fingerprints import to_item, to_items
 from hashing.results import (
     Dihedral,
@@ -55,10 +55,10 @@ def test_a_video_item_carries_frames_but_not_duration_or_frame_count():
 
 
 def test_a_very_long_video_keeps_evenly_spread_frames_within_the_limit():
-    count = MAX_VPDQ_FRAMES * 2 + 3
+    count = MAX_VPDQ_FRAMES_PER_VIDEO * 2 + 3
     frames = tuple(VpdqFrame(i, float(i), pdq(i % 256)) for i in range(count))
     item = to_item(VideoFingerprints(md5=MD5, sha256=SHA, duration_s=float(count), frame_count=count, vpdq=frames))
-    assert len(item.vpdq) == MAX_VPDQ_FRAMES
+    assert len(item.vpdq) == MAX_VPDQ_FRAMES_PER_VIDEO
     assert item.vpdq[0].frame == 0 and item.vpdq[-1].frame > count - 5
     gaps = {b.frame - a.frame for a, b in zip(item.vpdq, item.vpdq[1:])}
     assert gaps <= {2, 3}

@@ -13,6 +13,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("fresh_home_journey.py")
 
+pytestmark = pytest.mark.slow  # each journey runs the whole app in a new interpreter
+
 
 def _tree(root: Path) -> dict[str, tuple[int, int]]:
     """Every file and folder under ``root`` with its size and modification time."""

@@ -38,6 +38,7 @@ def test_a_2_kb_gif_painting_a_huge_canvas_is_refused_at_once(tmp_path: Path, fr
         hash_image(path)
 
 
+@pytest.mark.slow
 def test_a_688_kb_png_of_177_megapixels_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
     path = png_rgba_bomb(tmp_path / "huge.png", side=13_300)
     assert path.stat().st_size < 1_000_000
@@ -54,6 +55,7 @@ def test_a_jpeg_carrying_hundreds_of_megabytes_of_metadata_is_refused(tmp_path: 
     assert cost.peak_mb < PHOTO_MEMORY_MB, cost
 
 
+@pytest.mark.slow
 def test_an_avi_whose_header_understates_its_frames_is_refused_by_what_decoding_costs(tmp_path: Path) -> None:
     # The header (and the first frame) say 320x240; the other 39 frames are 16,000 x 16,000 JPEGs, 3 MB each.
     # OpenCV reports the header's size for every frame, so only the work of decoding tells the truth.
@@ -62,6 +64,7 @@ def test_an_avi_whose_header_understates_its_frames_is_refused_by_what_decoding_
     _assert_refused(cost)
 
 
+@pytest.mark.slow
 def test_a_100_megapixel_png_within_the_budget_is_fingerprinted_in_under_600_mb(tmp_path: Path) -> None:
     # The largest kind of photo that passes: a full decode (no JPEG scaling) of 100 megapixels in RGB.
     path = blank_png(tmp_path / "big-but-fine.png", 10_000, 10_000, "RGB")
@@ -70,6 +73,7 @@ def test_a_100_megapixel_png_within_the_budget_is_fingerprinted_in_under_600_mb(
     assert cost.peak_mb < PHOTO_MEMORY_MB, cost
 
 
+@pytest.mark.slow
 def test_the_same_size_with_transparency_is_refused_as_it_would_need_more(tmp_path: Path) -> None:
     path = blank_png(tmp_path / "big-transparent.png", 10_000, 10_000, "RGBA")
     _assert_refused(measure(path, timeout=60))

@@ -29,6 +29,7 @@ def test_every_seed_is_fingerprinted(path: Path, tmp_path: Path) -> None:
     assert check_one(path.read_bytes(), tmp_path) == "hashed"
 
 
+@pytest.mark.slow
 def test_a_short_round_of_mutated_media_finds_nothing() -> None:
     outcomes = run_round(SHORT_ROUND_EXAMPLES, derandomize=True)
     assert sum(outcomes.values()) >= SHORT_ROUND_EXAMPLES * 0.9

@@ -187,7 +187,7 @@ def test_animation_gets_first_frame_pdq_and_vpdq_of_every_frame(photo, save, ref
 
 
 def test_long_animation_is_sampled_evenly(photo, save, monkeypatch):
-    monkeypatch.setattr(image_module, "MAX_VPDQ_FRAMES", 3)
+    monkeypatch.setattr(image_module, "MAX_ANIMATION_VPDQ_FRAMES", 3)
     frames = moving_frames(photo, 8)
     path = save(frames[0], "long.gif", save_all=True, append_images=frames[1:], duration=100)
     result = hash_image(path)

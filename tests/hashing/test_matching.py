@@ -93,8 +93,9 @@ def test_distance_matrix_equals_pairwise_distances():
 
 @pytest.mark.parametrize(
     ("query_name", "compared_name"),
-    [("chair-19-sd-bar", "chair-20-sd-bar"), ("chair-22-sd-grey-bar", "pattern-hd-no-bar"),
-     ("chair-22-sd-sepia-bar", "chair-orig-22-sd-bar")],
+    [pytest.param("chair-19-sd-bar", "chair-20-sd-bar", marks=pytest.mark.slow),
+     ("chair-22-sd-grey-bar", "pattern-hd-no-bar"),
+     pytest.param("chair-22-sd-sepia-bar", "chair-orig-22-sd-bar", marks=pytest.mark.slow)],
 )
 def test_same_percentages_as_threatexchange_on_meta_hashes(threatexchange_brute_matcher, query_name, compared_name):
     # Every 6th frame keeps Meta's pure-Python matcher quick while keeping near and far pairs.

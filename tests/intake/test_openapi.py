@@ -1,6 +1,7 @@
 """The OpenAPI document in the repo is exactly what the service serves."""
 
 import json
+import logging
 from pathlib import Path
 
 import httpx
@@ -30,3 +31,22 @@ def test_every_error_response_is_documented_as_json() -> None:
 def test_public_names() -> None:
     for name in intake.__all__:
         assert hasattr(intake, name), name
+
+
+def test_answers_are_checked_against_their_documented_schema(client, monkeypatch, caplog) -> None:
+    """The routes' response models are real: an answer that breaks its own schema never leaves the service."""
+    from intake_testkit import idempotency_key, image_item, new_case_key
+
+    from intake.storage import IdempotentAnswer, Storage
+
+    broken = IdempotentAnswer(201, {"case_number": "ABC-DEF-GH23", "state": "lost"}, replayed=False)
+    monkeypatch.setattr(Storage, "create_case", lambda self, **_: broken)
+    with caplog.at_level(logging.ERROR, logger="intake"):
+        response = client.post(
+            "/v1/cases",
+            json={"program": "adult", "client": "takeback/0.1.0", "case_key": new_case_key(), "items": [image_item("x")]},
+            headers={"Idempotency-Key": idempotency_key()},
+        )
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"
+    assert "ResponseValidationError" in caplog.text

@@ -18,6 +18,14 @@ if str(PACKAGING) not in sys.path:
     sys.path.insert(0, str(PACKAGING))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test in this folder is a release test: ``-m "not release"`` leaves them all out of a quick run."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.release)
+
+
 class Release:
     """One real Linux release, built with ``packaging/build.py`` into ``out``."""
 
