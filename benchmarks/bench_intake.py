@@ -42,6 +42,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from client_api.proof_of_work import ProofOfWork  # noqa: E402
 from intake.identifiers import CASE_KEY_ALPHABET  # noqa: E402
 from intake.model import Program, SignalType  # noqa: E402
 from intake.storage import Storage  # noqa: E402
@@ -49,7 +50,8 @@ from intake.storage import Storage  # noqa: E402
 SERVER = (
     "import sys\n"
     "from intake import Settings, serve\n"
-    "serve(Settings(database_url=sys.argv[1], port=int(sys.argv[2])))\n"
+    # The service's own throughput: a proof of work any first nonce meets (bench_abuse.py measures its cost).
+    "serve(Settings(database_url=sys.argv[1], port=int(sys.argv[2]), proof_of_work=1, proof_of_work_per_item=0))\n"
 )
 
 
@@ -134,7 +136,7 @@ def main() -> None:
                     raise SystemExit("the intake server did not start") from None
                 time.sleep(0.1)
         print(f"intake on {base}, SQLite, default scrypt; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
-        with httpx.Client(base_url=base, timeout=60) as client:
+        with httpx.Client(base_url=base, timeout=60, auth=ProofOfWork()) as client:
             floor_rps, _ = measure("GET /openapi.json (floor)", 300, lambda: client.get("/openapi.json").raise_for_status())
 
             def create() -> None:

@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from bench_intake import case_body  # noqa: E402
 
+from client_api.proof_of_work import ProofOfWork  # noqa: E402
 from intake import Program, SignalType, Storage  # noqa: E402
 from intake.storage import ImportedCase, database_url, utc_today  # noqa: E402
 
@@ -143,9 +145,11 @@ def free_port() -> int:
 def service(url: str, workers: int) -> Iterator[tuple[str, subprocess.Popen]]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "intake", "serve", "--db", url, "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", "desktop", "intake", "serve", "--db", url, "--port", str(port), "--workers", str(workers),
+         "--secret-file", str(Path(tempfile.gettempdir()) / "bench-intake-scale.secret")],
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        # The service's own throughput: a proof of work any first nonce meets (bench_abuse.py measures its cost).
+        env={**os.environ, "PYTHONPATH": str(REPO), "TAKEBACK_INTAKE_PROOF_OF_WORK": "1"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -196,7 +200,7 @@ def _parent(pid: int) -> int:
 
 def _create_client(base: str, count: int, results: multiprocessing.Queue) -> None:
     latencies = []
-    with httpx.Client(base_url=base, timeout=120) as client:
+    with httpx.Client(base_url=base, timeout=120, auth=ProofOfWork()) as client:
         for _ in range(count):
             body = case_body(IMAGES_PER_CASE)
             began = time.perf_counter()
@@ -208,7 +212,7 @@ def _create_client(base: str, count: int, results: multiprocessing.Queue) -> Non
 
 def _status_client(base: str, count: int, results: multiprocessing.Queue) -> None:
     latencies = []
-    with httpx.Client(base_url=base, timeout=120) as client:
+    with httpx.Client(base_url=base, timeout=120, auth=ProofOfWork()) as client:
         body = case_body(1)
         created = client.post("/v1/cases", json=body, headers={"Idempotency-Key": secrets.token_hex(16)}).json()
         auth = {"Authorization": f"Bearer {body['case_key']}"}

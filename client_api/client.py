@@ -64,6 +64,7 @@ from .errors import (
 )
 from .keys import normalise_case_key, normalise_case_number
 from .models import CaseCredentials, CaseStatus, Item, Program
+from . import proof_of_work
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -320,6 +321,7 @@ class IntakeClient:
             transport._pool._network_backend = self._backend
         self._client_name = f"takeback/{client_version}"
         self._retries = retries
+        self._prover = proof_of_work.Prover()
         # Refuse every cookie: nothing should tie one request to the next beyond what the protocol sends.
         no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         self._http = httpx.Client(
@@ -566,6 +568,33 @@ class IntakeClient:
         raise AssertionError("unreachable: the last attempt always returns or raises")
 
     def _request(self, method: str, path: str, content: bytes | None, headers: dict[str, str]) -> Answer:
+        """One request, with the proof of work the service asks for opening a case or adding items.
+
+        The challenge comes through the same guarded exchange; an answer to it other than 200 (a 404 from a
+        service that asks no proof aside) is returned as this request's answer, so it is retried or reported
+        like any other. A proof is solved once per request and reused on its retries, again when it expired.
+        """
+        if content is None or not proof_of_work.needs_proof(method, path):
+            return self._exchange(method, path, content, headers)
+        key = headers.get("Idempotency-Key", "")
+        for fresh in (False, True):
+            proof = None if fresh else self._prover.remembered(method, path, key, content)
+            if proof is None:
+                offer = self._exchange("GET", proof_of_work.CHALLENGE_PATH, None, {})
+                if offer.status_code == 404:
+                    return self._exchange(method, path, content, headers)
+                if offer.status_code != 200:
+                    return offer
+                try:
+                    proof = self._prover.solve(offer.content, method, path, key, content)
+                except ValueError as exc:
+                    raise UnreadableAnswer("the proof-of-work challenge") from exc
+            answer = self._exchange(method, path, content, {**headers, proof_of_work.PROOF_HEADER: proof})
+            if fresh or not proof_of_work.is_expired(answer.status_code, answer.content):
+                return answer
+        raise AssertionError("unreachable: the fresh try always returns")
+
+    def _exchange(self, method: str, path: str, content: bytes | None, headers: dict[str, str]) -> Answer:
         """One HTTP exchange within its deadline, the answer read whole but never past ``MAX_ANSWER_BYTES``."""
         deadline = time.monotonic() + self._deadline + len(content or b"") / _SLOW_UPLINK_BYTES_PER_S
         request = self._http.build_request(method, path, content=content, headers=headers)

@@ -12,12 +12,14 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from .about import APP_ID, APP_NAME, __version__
+from .about import APP_ID, APP_NAME, DESKTOP_ID, __version__
 from .backend import Backend, IntakeBackend
 from .controller import Controller
 from .i18n import Language, _, find
@@ -27,12 +29,15 @@ from .settings import Settings
 from .theme import apply_theme
 from .window import MainWindow, apply_text_size
 
-__all__ = ["DEFAULT_INTAKE_URL", "build_window", "install_crash_handler", "run", "safe_traceback", "setup_logging"]
+__all__ = ["DEFAULT_INTAKE_URL", "ICON", "build_window", "install_crash_handler", "run", "safe_traceback", "setup_logging"]
 
 log = logging.getLogger(__name__)
 
 #: Where cases go unless ``--intake`` says otherwise. Deployments point this at their service.
 DEFAULT_INTAKE_URL = "https://intake.takeback.app"
+
+#: The app's icon (packaging/icons.py renders the installers' icons from the same file).
+ICON = Path(__file__).resolve().parent / "resources" / f"{APP_ID}.svg"
 
 _PATHLIKE = re.compile(r"""(?:[A-Za-z]:)?[\\/][^\s"']+|file:[^\s"']+""")
 
@@ -119,7 +124,8 @@ def run(*, intake_url: str, shared: bool, argv: Sequence[str] = (), language: La
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_ID)
+    app.setDesktopFileName(DESKTOP_ID)  # Wayland matches the window to its .desktop entry (and icon) by this
+    app.setWindowIcon(QIcon(str(ICON)))
 
     settings = Settings(shared=shared)
     apply_theme(app)

@@ -32,6 +32,7 @@ from .matching import (
     parse_vpdq_text,
 )
 from .pdq import pdq_from_luma, pdq_from_rgb
+from .phash import phash
 from .results import (
     MATCHABLE_QUALITY,
     Dihedral,
@@ -66,12 +67,13 @@ __all__ = [
     "detect_kind",
     "hash_file",
     "iter_media_paths",
-    # photos (hashing/image.py, hashing/pdq.py, hashing/exact.py)
+    # photos (hashing/image.py, hashing/pdq.py, hashing/phash.py, hashing/exact.py)
     "ExactHashes",
     "exact_hashes",
     "hash_image",
     "pdq_from_luma",
     "pdq_from_rgb",
+    "phash",
     # videos (hashing/video.py)
     "DEFAULT_VPDQ_EVERY",
     "hash_video",

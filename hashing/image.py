@@ -12,7 +12,7 @@ the reference: palettes are expanded, alpha is dropped (not composited), CMYK/LA
 Pillow's own conversions.
 
 Specs: PDQ (facebook/ThreatExchange ``hashing/hashing.pdf``), vPDQ (``vpdq/README.md``: one PDQ per frame with
-frame number and timestamp), pHash as ``imagehash.phash`` (DCT of a 32x32 greyscale copy).
+frame number and timestamp), pHash as ``imagehash.phash`` (DCT of a 32x32 greyscale copy; ``phash.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from ._safe_open import checked_open
 from ._orientation import dihedral_between, exif_after, show
 from ._pillow import check_size, decoding, open_image, quiet_pillow
 from ._reduced_pdq import block_size_for, pdq_from_block_means, pdq_views_from_block_means
+from .phash import phash as phash_hex
 from .detect import HEADER_SIZE, MediaFormat, format_of_header
 from .errors import Cancelled, FileChanged, FileUnreadable, TooLarge, UnsupportedFormat
 from .exact import CHUNK_SIZE
@@ -354,11 +355,9 @@ def _exif_orientation(image: Image.Image) -> int:
 
 
 def _phash(preview: Image.Image, display: int) -> str:
-    import imagehash  # scipy underneath: only loaded when a photo is hashed
-
     shown = preview.transpose(_TRANSPOSE[display]) if display != 1 else preview
     with quiet_pillow():
-        return str(imagehash.phash(shown))
+        return phash_hex(shown)
 
 
 def _check_cancel(cancel: threading.Event | None) -> None:

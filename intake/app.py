@@ -7,7 +7,6 @@ import binascii
 import calendar
 import datetime as dt
 import functools
-import hashlib
 import hmac
 import json
 import re
@@ -32,14 +31,15 @@ from .errors import (
     MissingCaseKey,
     NotFound,
     PlatformUnauthorised,
-    TooManyAttempts,
 )
 from .identifiers import normalise_case_key, normalise_case_number
 from .middleware import BodyLimit, CrashShield
 from .model import DEFAULT_SIGNAL_TYPES, SignalType
+from .proof_of_work import Challenges, binding_of
 from .schemas import (
     AddItemsRequest,
     CaseStatusBody,
+    ChallengeBody,
     CreateCaseRequest,
     ErrorBody,
     FetchHashesResponse,
@@ -47,10 +47,9 @@ from .schemas import (
     SubmitFeedbackResponse,
     signals_of,
 )
-from .secrets_store import hash_case_key, key_digest, verify_case_key
+from .secrets_store import CaseKeyHasher, KeyCheck, ServerSecret, key_digest, keyed_digest
 from .settings import Settings
 from .storage import FetchPage, PlatformAccount, Storage
-from .throttle import FailureThrottle
 
 __all__ = ["API_VERSION", "create_app"]
 
@@ -59,27 +58,55 @@ API_VERSION = "1.0.0"
 _IDEMPOTENCY_KEY = r"^[A-Za-z0-9_-]{8,128}$"
 
 
+#: What any request can be answered: a malformed request or body (400), headers too slow (408), a body over the
+#: limit (413), a parameter out of range (422), a fault of ours (500), every connection slot taken (503).
+_COMMON = (400, 408, 413, 422, 500, 503)
+
+
 def _errors(*statuses: int) -> dict[int | str, dict[str, object]]:
-    return {status: {"model": ErrorBody} for status in statuses}
+    return {status: {"model": ErrorBody} for status in sorted(statuses)}
+
+
+async def _raw_body(request: Request) -> bytes:
+    """The body's bytes as they arrived (a proof of work is bound to them); Starlette keeps them after one read."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
 
 
 @dataclass(frozen=True, slots=True)
 class _Services:
     settings: Settings
     storage: Storage
-    throttle: FailureThrottle
-    dummy_key_hash: str
-    # scrypt takes ~16 MiB and a CPU core for tens of milliseconds; without a bound, a burst of requests on the
-    # 40-thread pool would take 640 MiB at once. Requests beyond the bound wait their turn instead.
+    keys: CaseKeyHasher
+    challenges: Challenges
+    #: Keys the digest of each request body kept for idempotency: without the server secret, the record allows
+    #: no test of a guessed case key, however weak.
+    request_digest_key: bytes
+    # An scrypt call takes up to ~16 MiB (keys of old cases) and a core for milliseconds; without a bound a burst
+    # on the 40-thread pool would take them all at once. Requests beyond the bound wait their turn.
     scrypt_slots: threading.BoundedSemaphore
 
-    def hash_key(self, case_key: str) -> str:
-        with self.scrypt_slots:
-            return hash_case_key(case_key, self.settings.scrypt)
+    def check_key(self, case_key: str | None, stored: str | None) -> KeyCheck:
+        if stored is not None and CaseKeyHasher.is_outdated(stored):
+            with self.scrypt_slots:
+                return self.keys.check(case_key, stored)
+        return self.keys.check(case_key, stored)
 
-    def verify_key(self, case_key: str, stored: str) -> bool:
+    def check_proof(self, header: str | None, request: Request, idempotency_key: str, body: bytes, items: int) -> None:
+        binding = binding_of(request.method, request.url.path, idempotency_key, body)
         with self.scrypt_slots:
-            return verify_case_key(case_key, stored)
+            self.challenges.check(header, binding=binding, items=items)
+
+    def request_digest(self, body: CreateCaseRequest | AddItemsRequest) -> str:
+        canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return keyed_digest(self.request_digest_key, canonical.encode())
+
+
+def _server_secret(settings: Settings) -> ServerSecret:
+    path = settings.secret_path()
+    return ServerSecret.ephemeral() if path is None else ServerSecret.load_or_create(path)
 
 
 def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI:
@@ -95,19 +122,25 @@ def create_app(settings: Settings, *, storage: Storage | None = None) -> FastAPI
             (``takeback intake migrate`` brings an older one up to date).
     """
     own_storage = storage is None
-    storage = storage or Storage(settings.database_url, scrypt=settings.scrypt)
+    storage = storage or Storage(settings.database_url)
     try:
         storage.check_schema()
-    except IntakeError:
+        secret = _server_secret(settings)  # after the database: a missing folder is reported as the database's
+    except BaseException:
         if own_storage:
             storage.dispose()
         raise
     services = _Services(
         settings=settings,
         storage=storage,
-        throttle=FailureThrottle(storage, settings.max_failures, settings.failure_window_seconds),
-        # Unknown case numbers are checked against this, so they cost the same scrypt work as a wrong key.
-        dummy_key_hash=hash_case_key("0" * 26, settings.scrypt),
+        keys=CaseKeyHasher(secret),
+        challenges=Challenges(
+            secret,
+            work=settings.proof_of_work,
+            work_per_item=settings.proof_of_work_per_item,
+            lifetime=settings.challenge_lifetime,
+        ),
+        request_digest_key=secret.subkey("request-digest"),
         scrypt_slots=threading.BoundedSemaphore(settings.scrypt_concurrency),
     )
 
@@ -160,6 +193,10 @@ def _add_health_routes(app: FastAPI, storage: Storage) -> None:
 # --- errors ---
 
 
+def _malformed_json() -> BadRequest:  # noqa: N802 - reads as the error it makes
+    return BadRequest("The request body is not valid JSON. Nothing was changed.", code=IntakeErrorCode.MALFORMED_JSON)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IntakeError)
     async def _intake_error(_request: Request, exc: IntakeError) -> JSONResponse:
@@ -168,10 +205,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = exc.errors()
-        if any(p.get("type") == "json_invalid" for p in problems):
-            error: IntakeError = BadRequest(
-                "The request body is not valid JSON. Nothing was changed.", code=IntakeErrorCode.MALFORMED_JSON
-            )
+        # An empty body arrives as a missing one; to the person it is the same as a body that is not JSON.
+        if any(p.get("type") == "json_invalid" or (p.get("type") == "missing" and tuple(p.get("loc", ())) == ("body",))
+               for p in problems):
+            error: IntakeError = _malformed_json()
         else:
             described = "; ".join(
                 f"{'.'.join(str(part) for part in p.get('loc', ()))}: {p.get('msg', 'invalid')}" for p in problems[:3]
@@ -186,19 +223,14 @@ def _install_error_handlers(app: FastAPI) -> None:
             error: IntakeError = NotFound()
         elif exc.status_code == 405:
             error = MethodNotAllowed()
-        else:  # in practice 400: FastAPI could not read the body (not UTF-8, say)
-            code = IntakeErrorCode.HTTP_400 if exc.status_code == 400 else IntakeErrorCode.BAD_REQUEST
-            error = BadRequest("The request could not be handled. Nothing was changed.", code=code)
-            error.status_code = exc.status_code
+        else:
+            # FastAPI's only other refusal is a body it cannot decode (not UTF-8, say): as far as the protocol
+            # goes, that is a body that is not JSON.
+            error = _malformed_json()
         return JSONResponse(error.as_json(), status_code=error.status_code, headers=exc.headers)
 
 
 # --- person-facing API ---
-
-
-def _request_digest(body: CreateCaseRequest | AddItemsRequest) -> str:
-    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _idempotency_key(value: str | None) -> str:
@@ -229,43 +261,64 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
         if scheme.lower() != "bearer":
             raise MissingCaseKey()
         compact = normalise_case_number(case_number)
-        throttle_key = compact or "?" + case_number.upper()
-        wait = services.throttle.retry_after(throttle_key)
-        if wait is not None:
-            raise TooManyAttempts(int(wait) + 1)
         case_key = normalise_case_key(credential.strip())
-        stored = storage.case_key_hash(compact) if compact else None
-        # Always one full scrypt verification, whether or not the case exists or the key is well formed.
-        matches = services.verify_key(case_key or "0" * 26, stored.key_hash if stored else services.dummy_key_hash)
-        if stored is not None and case_key is not None and matches:
-            services.throttle.succeeded(throttle_key)
-            return stored.case_id
-        services.throttle.failed(throttle_key)
-        raise CaseNotFound()
+        stored = storage.case_key_hash(compact) if compact and case_key else None
+        # The same keyed-hash work whether or not the case exists or the key is well formed. There is no
+        # throttle: a key is 130 random bits, and a throttle per case number lets a stranger lock its owner out.
+        verdict = services.check_key(case_key, stored.key_hash if stored else None)
+        if stored is None or case_key is None or not verdict.matches:
+            raise CaseNotFound()
+        if verdict.outdated:
+            storage.replace_key_hash(stored.case_id, stored.key_hash, services.keys.stored_form(case_key))
+        return stored.case_id
 
     CaseId = Annotated[int, Depends(authenticated_case)]
     IdempotencyHeader = Annotated[
         str | None, Header(description="Required: a new random UUID per new request, the same one on its retries")
     ]
+    ProofHeader = Annotated[
+        str | None,
+        Header(
+            alias="Proof-Of-Work",
+            description="Required: <challenge>;<nonce> solving a challenge from GET /v1/challenge for this request",
+        ),
+    ]
+
+    @app.get(
+        "/v1/challenge",
+        response_model=ChallengeBody,
+        responses=_errors(*_COMMON),
+        summary="A proof-of-work challenge, needed to open a case or add fingerprints",
+        tags=["cases"],
+    )
+    def challenge(response: Response) -> dict[str, object]:
+        response.headers["Cache-Control"] = "no-store"
+        return services.challenges.issue().to_json()
 
     @app.post(
         "/v1/cases",
         status_code=201,
         response_model=CaseStatusBody,
-        responses=_errors(400, 409, 413, 422),
+        responses=_errors(*_COMMON, 409, 428),
         summary="Create a case with its fingerprints",
         tags=["cases"],
     )
     def create_case(
-        body: CreateCaseRequest, response: Response, idempotency_key: IdempotencyHeader = None
+        request: Request,
+        body: CreateCaseRequest,
+        raw: RawBody,
+        response: Response,
+        idempotency_key: IdempotencyHeader = None,
+        proof_of_work: ProofHeader = None,
     ) -> dict[str, object]:
         key = _idempotency_key(idempotency_key)
+        services.check_proof(proof_of_work, request, key, raw, len(body.items))
         answer = storage.create_case(
             program=body.program,
-            key_hash=services.hash_key(body.case_key),
+            key_hash=services.keys.stored_form(body.case_key),
             signals_per_item=[signals_of(item) for item in body.items],
             idempotency_key=key,
-            request_digest=_request_digest(body),
+            request_digest=services.request_digest(body),
         )
         response.status_code = answer.status_code  # 201 when made now, the stored status when replayed
         return answer.body
@@ -273,19 +326,26 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
     @app.post(
         "/v1/cases/{case_number}/items",
         response_model=CaseStatusBody,
-        responses=_errors(400, 401, 404, 409, 413, 422, 429),
+        responses=_errors(*_COMMON, 401, 404, 409, 428),
         summary="Add fingerprints to a case",
         tags=["cases"],
     )
     def add_items(
-        case_id: CaseId, body: AddItemsRequest, response: Response, idempotency_key: IdempotencyHeader = None
+        request: Request,
+        case_id: CaseId,
+        body: AddItemsRequest,
+        raw: RawBody,
+        response: Response,
+        idempotency_key: IdempotencyHeader = None,
+        proof_of_work: ProofHeader = None,
     ) -> dict[str, object]:
         key = _idempotency_key(idempotency_key)
+        services.check_proof(proof_of_work, request, key, raw, len(body.items))
         answer = storage.add_items(
             case_id,
             signals_per_item=[signals_of(item) for item in body.items],
             idempotency_key=key,
-            request_digest=_request_digest(body),
+            request_digest=services.request_digest(body),
         )
         response.status_code = answer.status_code
         return answer.body
@@ -293,7 +353,7 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
     @app.get(
         "/v1/cases/{case_number}",
         response_model=CaseStatusBody,
-        responses=_errors(401, 404, 422, 429),
+        responses=_errors(*_COMMON, 401, 404),
         summary="Read a case's status",
         tags=["cases"],
     )
@@ -303,7 +363,7 @@ def _add_person_routes(app: FastAPI, services: _Services) -> None:
     @app.post(
         "/v1/cases/{case_number}/withdraw",
         response_model=CaseStatusBody,
-        responses=_errors(401, 404, 422, 429),
+        responses=_errors(*_COMMON, 401, 404),
         summary="Withdraw a case; platforms then see its hashes as Withdrawn",
         tags=["cases"],
     )
@@ -321,6 +381,9 @@ def _day_start(day: dt.date) -> int:
 
 def _day_of(timestamp: int) -> dt.date:
     return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).date()
+
+
+_MAX_POSITION = 2**62
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +416,12 @@ class _Cursor:
             raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
             if raw["v"] != 1:
                 raise ValueError("unknown token version")
+            # Only positions this service can have handed out: anything else would reach the database as a
+            # number it cannot hold (an OverflowError, a 500).
+            if not all(isinstance(raw[k], int) and -1 <= raw[k] < _MAX_POSITION for k in ("q", "i")):
+                raise ValueError("position out of range")
+            if not isinstance(raw["t"], list) or not raw["t"]:
+                raise ValueError("no signal types")
             return cls(
                 since=dt.date.fromordinal(int(raw["s"])),
                 seq=int(raw["q"]),
@@ -399,7 +468,7 @@ def _add_platform_routes(app: FastAPI, services: _Services) -> None:
     @app.get(
         "/v1/FetchHashes",
         response_model=FetchHashesResponse,
-        responses=_errors(400, 401, 422),
+        responses=_errors(*_COMMON, 401),
         summary="Page through the hash list, oldest change first",
         tags=["platforms"],
     )
@@ -436,7 +505,7 @@ def _add_platform_routes(app: FastAPI, services: _Services) -> None:
     @app.post(
         "/v1/SubmitFeedback",
         response_model=SubmitFeedbackResponse,
-        responses=_errors(400, 401, 413, 422),
+        responses=_errors(*_COMMON, 401),
         summary="Report what the platform did about hashes (Blocked, NotBlocked, ...)",
         tags=["platforms"],
     )

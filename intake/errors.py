@@ -4,8 +4,8 @@ Tree (``code`` is what ``{"error": {"code": ...}}`` carries, an ``IntakeErrorCod
 
     IntakeError              500 internal_error          an unexpected fault (the root; CrashShield answers with it)
     ├── BadRequest           400 bad_request             the request could not be understood
-    │                        400 malformed_json          the body is not JSON
-    │                        400 http_400                the framework could not read the body (e.g. not UTF-8)
+    │                        400 malformed_json          the body is empty, not JSON, or not UTF-8
+    │                        400 malformed_http          the request is not valid HTTP/1.1 (answered by the server itself)
     │                        400 bad_content_length      the Content-Length header is not a number
     │                        400 missing_idempotency_key a POST without its Idempotency-Key header
     │                        400 invalid_idempotency_key an Idempotency-Key that is not 8-128 of [A-Za-z0-9_-]
@@ -14,7 +14,11 @@ Tree (``code`` is what ``{"error": {"code": ...}}`` carries, an ``IntakeErrorCod
     ├── BodyTooLarge         413 body_too_large          over the size limit (refused before it is read)
     ├── MissingCaseKey       401 missing_case_key        no ``Authorization: Bearer`` header
     ├── CaseNotFound         404 case_not_found          unknown case number *or* wrong key (deliberately the same)
-    ├── TooManyAttempts      429 too_many_attempts       repeated failures on one case number
+    ├── ProofOfWorkRequired  428 proof_of_work_required  no proof of work, or not in the protocol's form
+    │   ├── ProofOfWorkExpired 428 proof_of_work_expired the challenge is too old; fetch a new one
+    │   └── ProofOfWorkInvalid 428 proof_of_work_invalid a challenge not issued here, or a nonce that does not meet it
+    ├── RequestTimeout       408 request_timeout         the request's headers did not arrive in time
+    ├── ServiceBusy          503 service_busy            every connection slot is taken
     ├── IdempotencyConflict  409 idempotency_conflict    an idempotency key reused with a different body
     ├── CaseWithdrawn        409 case_withdrawn          new fingerprints for a withdrawn case
     ├── PlatformUnauthorised 401 platform_unauthorised   platform keys missing or wrong
@@ -47,7 +51,11 @@ __all__ = [
     "MissingCaseKey",
     "NotFound",
     "PlatformUnauthorised",
-    "TooManyAttempts",
+    "ProofOfWorkExpired",
+    "ProofOfWorkInvalid",
+    "ProofOfWorkRequired",
+    "RequestTimeout",
+    "ServiceBusy",
 ]
 
 
@@ -60,7 +68,7 @@ class IntakeErrorCode(enum.StrEnum):
     INTERNAL_ERROR = "internal_error"
     BAD_REQUEST = "bad_request"
     MALFORMED_JSON = "malformed_json"
-    HTTP_400 = "http_400"
+    MALFORMED_HTTP = "malformed_http"
     BAD_CONTENT_LENGTH = "bad_content_length"
     MISSING_IDEMPOTENCY_KEY = "missing_idempotency_key"
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
@@ -69,7 +77,11 @@ class IntakeErrorCode(enum.StrEnum):
     BODY_TOO_LARGE = "body_too_large"
     MISSING_CASE_KEY = "missing_case_key"
     CASE_NOT_FOUND = "case_not_found"
-    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    PROOF_OF_WORK_REQUIRED = "proof_of_work_required"
+    PROOF_OF_WORK_EXPIRED = "proof_of_work_expired"
+    PROOF_OF_WORK_INVALID = "proof_of_work_invalid"
+    REQUEST_TIMEOUT = "request_timeout"
+    SERVICE_BUSY = "service_busy"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     CASE_WITHDRAWN = "case_withdrawn"
     PLATFORM_UNAUTHORISED = "platform_unauthorised"
@@ -145,22 +157,6 @@ class CaseNotFound(IntakeError):
     )
 
 
-class TooManyAttempts(IntakeError):
-    status_code = 429
-    code = IntakeErrorCode.TOO_MANY_ATTEMPTS
-
-    def __init__(self, retry_after_seconds: int) -> None:
-        self.retry_after_seconds = max(1, int(retry_after_seconds))
-        minutes = max(1, -(-self.retry_after_seconds // 60))
-        super().__init__(
-            "There were too many attempts with a wrong case number or key. "
-            f"Please wait {minutes} minute{'s' if minutes != 1 else ''} and try again."
-        )
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after_seconds)}
-
-
 class IdempotencyConflict(IntakeError):
     status_code = 409
     code = IntakeErrorCode.IDEMPOTENCY_CONFLICT
@@ -194,6 +190,37 @@ class MethodNotAllowed(IntakeError):
     status_code = 405
     code = IntakeErrorCode.METHOD_NOT_ALLOWED
     default_message = "This address does not accept that method."
+
+
+class ProofOfWorkRequired(IntakeError):
+    status_code = 428
+    code = IntakeErrorCode.PROOF_OF_WORK_REQUIRED
+    default_message = (
+        "Opening a case or adding fingerprints needs a proof of work (Proof-Of-Work header, see GET "
+        "/v1/challenge). Nothing was changed."
+    )
+
+
+class ProofOfWorkExpired(ProofOfWorkRequired):
+    code = IntakeErrorCode.PROOF_OF_WORK_EXPIRED
+    default_message = "The proof of work is for a challenge that has expired; get a new one. Nothing was changed."
+
+
+class ProofOfWorkInvalid(ProofOfWorkRequired):
+    code = IntakeErrorCode.PROOF_OF_WORK_INVALID
+    default_message = "The proof of work does not meet its challenge, or the challenge is not ours. Nothing was changed."
+
+
+class RequestTimeout(IntakeError):
+    status_code = 408
+    code = IntakeErrorCode.REQUEST_TIMEOUT
+    default_message = "The request did not arrive in time, so the connection is closed. Nothing was changed."
+
+
+class ServiceBusy(IntakeError):
+    status_code = 503
+    code = IntakeErrorCode.SERVICE_BUSY
+    default_message = "The service is too busy to take this request. Nothing was changed; please try again soon."
 
 
 class DatabaseUnavailable(IntakeError):

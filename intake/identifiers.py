@@ -15,6 +15,7 @@ __all__ = [
     "CASE_NUMBER_LENGTH",
     "check_character",
     "format_case_number",
+    "is_weak_case_key",
     "new_case_number",
     "normalise_case_key",
     "normalise_case_number",
@@ -79,3 +80,16 @@ def normalise_case_key(text: str) -> str | None:
     if len(compact) != CASE_KEY_LENGTH or not _KEY_CHARS.issuperset(compact):
         return None
     return compact
+
+
+#: A random key of 26 characters from 32 has about 17.5 different characters and 17.5 different steps between
+#: neighbours; fewer than 8 of either happens by chance about once in 10**10 keys, and catches every key a person
+#: or a broken generator makes by hand: one character, repeated blocks, the alphabet in order, forwards or back.
+_MIN_DISTINCT = 8
+
+
+def is_weak_case_key(compact: str) -> bool:
+    """Whether a normalised case key is obviously not random (so it cannot stand for 130 random bits)."""
+    indices = [CASE_KEY_ALPHABET.index(ch) for ch in compact]
+    steps = {(b - a) % len(CASE_KEY_ALPHABET) for a, b in zip(indices, indices[1:])}
+    return len(set(indices)) < _MIN_DISTINCT or len(steps) < _MIN_DISTINCT

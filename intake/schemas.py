@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from .errors import IntakeErrorCode
-from .identifiers import normalise_case_key
+from .identifiers import is_weak_case_key, normalise_case_key
 from .model import CaseState, FeedbackValue, HashStatus, Program, SignalType
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "TMK_FILE_BYTES",
     "AddItemsRequest",
     "CaseStatusBody",
+    "ChallengeBody",
     "CreateCaseRequest",
     "ErrorBody",
     "FeedbackCount",
@@ -121,6 +122,8 @@ class CreateCaseRequest(_Strict):
         normalised = normalise_case_key(value)
         if normalised is None:
             raise ValueError("case_key must be 26 characters of Crockford base32")
+        if is_weak_case_key(normalised):
+            raise ValueError("case_key is not random enough; make it with new_case_key() on the device")
         return normalised
 
 
@@ -144,6 +147,15 @@ class CaseStatusBody(BaseModel):
     item_count: int
     fingerprint_count: int
     feedback: list[FeedbackCount]
+
+
+class ChallengeBody(BaseModel):
+    """A proof-of-work challenge: solve it for one request (docs/protocol.md, Proof of work)."""
+
+    challenge: str
+    work: int
+    work_per_item: int
+    expires_in: int
 
 
 class ErrorDetail(BaseModel):

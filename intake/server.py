@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from .app import create_app
-from .secrets_store import ScryptParams
+from .connections import OncePerMinute, configure_workers, guarded_protocol
 from .settings import Settings
 from .storage import Storage
 
@@ -38,6 +38,14 @@ def _silence_access_log() -> None:
     access.disabled = True
 
 
+def _quiet_logs() -> None:
+    """Under abuse, one line per kind of event per minute, never a traceback per socket."""
+    for name in ("uvicorn.error", "asyncio", "intake"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, OncePerMinute) for f in logger.filters):
+            logger.addFilter(OncePerMinute())
+
+
 #: uvicorn's options, the same for one process or many.
 _UVICORN_OPTIONS: dict[str, object] = {
     "access_log": False,
@@ -46,6 +54,8 @@ _UVICORN_OPTIONS: dict[str, object] = {
     "lifespan": "on",
     "server_header": False,
     "proxy_headers": False,
+    "timeout_graceful_shutdown": 5,
+    "h11_max_incomplete_event_size": 16 * 1024,
 }
 #: How ``serve(workers=N)`` hands its settings to the worker processes it spawns.
 _WORKER_SETTINGS = "TAKEBACK_INTAKE_WORKER_SETTINGS"
@@ -53,8 +63,16 @@ _WORKER_SETTINGS = "TAKEBACK_INTAKE_WORKER_SETTINGS"
 
 def _config(settings: Settings, storage: Storage | None = None) -> uvicorn.Config:
     _silence_access_log()
+    _quiet_logs()
     config = uvicorn.Config(
-        create_app(settings, storage=storage), host=settings.host, port=settings.port, **_UVICORN_OPTIONS
+        create_app(settings, storage=storage),
+        host=settings.host,
+        port=settings.port,
+        # h11 (not httptools) under our own protocol class: deadlines for headers and bodies, a bound on
+        # connections, and JSON for the server's own refusals (connections.py).
+        http=guarded_protocol(settings),
+        timeout_keep_alive=settings.keep_alive_timeout,  # type: ignore[arg-type] - a float works
+        **_UVICORN_OPTIONS,  # type: ignore[arg-type]
     )
     _silence_access_log()
     return config
@@ -62,15 +80,17 @@ def _config(settings: Settings, storage: Storage | None = None) -> uvicorn.Confi
 
 def worker_app() -> FastAPI:
     """The app of one worker process of ``serve(settings, workers=N)`` (uvicorn imports it by name)."""
-    raw = json.loads(os.environ[_WORKER_SETTINGS])
+    settings = Settings(**json.loads(os.environ[_WORKER_SETTINGS]))
     _silence_access_log()
-    return create_app(Settings(**{**raw, "scrypt": ScryptParams(**raw["scrypt"])}))
+    _quiet_logs()
+    configure_workers(settings)
+    return create_app(settings)
 
 
 @contextmanager
 def _storage_for(settings: Settings) -> Iterator[Storage]:
     """A storage layer of its own for one check or migration, disposed of after."""
-    storage = Storage(settings.database_url, scrypt=settings.scrypt)
+    storage = Storage(settings.database_url)
     try:
         yield storage
     finally:
@@ -104,8 +124,10 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
         storage.check_schema()
     os.environ[_WORKER_SETTINGS] = json.dumps(asdict(settings))
     _silence_access_log()
+    _quiet_logs()
     uvicorn.run(
         f"{__name__}:worker_app", factory=True, workers=workers, host=settings.host, port=settings.port,
+        http="intake.connections:WorkerProtocol", timeout_keep_alive=settings.keep_alive_timeout,
         **_UVICORN_OPTIONS,
     )
 

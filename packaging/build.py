@@ -3,13 +3,17 @@
 Steps (each printed before it runs; ``--dry-run`` prints them, with every secret masked, and runs none):
 
 1. check    the signing inputs (``--sign``): environment variables, formats, files; see ``signing.py``
-2. freeze   PyInstaller, ``packaging/takeback.spec``: one folder with the console and windowed programs
-3. smoke    (``--smoke``) the frozen programs hash like the source tree and open their window (``smoke.py``)
-4. sign     Windows: signtool on both programs; macOS: codesign every binary inside-out, then the app
-5. package  Linux: a reproducible ``.tar.gz``; Windows: the Inno Setup installer (signed by ISCC through
-            signtool); macOS: a ``.dmg``, signed, notarised and stapled
-6. sbom     a CycloneDX JSON bill of materials of what the bundle holds (``sbom.py``)
-7. sums     ``SHA256SUMS`` over the release files; on Linux with ``--sign`` also ``SHA256SUMS.asc`` (gpg)
+2. icons    the app's SVG icon rendered for this system: PNGs, ``.ico``, ``.icns`` (``icons.py``)
+3. freeze   PyInstaller, ``packaging/takeback.spec``: one folder with the console and windowed programs;
+            on Linux, OpenCV's OpenBLAS is then swapped for reference BLAS/LAPACK, debug symbols are
+            stripped from the bundled libraries (not the programs), and Qt's ICU data is cut down
+4. smoke    (``--smoke``) the frozen programs hash like the source tree and open their window (``smoke.py``)
+5. sign     Windows: signtool on both programs; macOS: codesign every binary inside-out, then the app
+6. package  Linux: a reproducible ``.tar.gz`` (with a menu entry and icons an included script places) and a
+            ``.deb`` (``linux.py``); Windows: the Inno Setup installer (signed by ISCC through signtool);
+            macOS: a ``.dmg``, signed, notarised and stapled
+7. sbom     a CycloneDX JSON bill of materials of what the bundle holds (``sbom.py``)
+8. sums     ``SHA256SUMS`` over the release files; on Linux with ``--sign`` also ``SHA256SUMS.asc`` (gpg)
 
 Release files land in ``dist/release/``. ``SOURCE_DATE_EPOCH`` (default: the last commit's time) dates the
 tarball's entries, the SBOM and PyInstaller's output; ``PYTHONHASHSEED=0`` keeps set ordering stable.
@@ -35,8 +39,13 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name  # the PyPA library: this folder is not a package
 
+import bundle_rules
 import checksums
+import icons
+import icu_data
+import linux
 import names
+import opencv_lapack
 import sbom
 from commands import Command
 from signing import GpgSigning, MacSigning, SigningConfigError, WindowsSigning
@@ -93,6 +102,10 @@ class Layout:
     def bundle(self, system: str) -> Path:
         return self.dist / (f"{names.APP_NAME}.app" if system == "macos" else names.bundle_folder())
 
+    @property
+    def icons(self) -> icons.IconSet:
+        return icons.IconSet(self.work / "icons")
+
 
 def source_date_epoch(env: Mapping[str, str]) -> int:
     """``SOURCE_DATE_EPOCH`` from the environment, else the last commit's time (reproducible builds)."""
@@ -128,6 +141,12 @@ def drift_from_pins() -> list[str]:
     return drift
 
 
+def icons_step(layout: Layout) -> Step:
+    return Step("render the icon", action=lambda: icons.render(layout.icons.folder),
+                describe=f"{icons.ICON_SVG} -> {layout.icons.folder} (PNGs {', '.join(map(str, icons.HICOLOR_SIZES))}; "
+                         f".ico; .icns) with QtSvg")
+
+
 def catalogues_step() -> Step:
     """The translation catalogues (.po, committed) compiled into the .mo files the app reads (never committed)."""
     command = Command((sys.executable, str(REPO / "tools" / "translations.py"), "compile"), env={})
@@ -138,9 +157,39 @@ def freeze_step(layout: Layout, epoch: int, trim: bool) -> Step:
     command = Command(
         (sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
          "--distpath", str(layout.dist), "--workpath", str(layout.work), str(SPEC)),
-        env={"SOURCE_DATE_EPOCH": str(epoch), "PYTHONHASHSEED": "0", "TAKEBACK_BUNDLE_TRIM": "1" if trim else "0"},
+        env={"SOURCE_DATE_EPOCH": str(epoch), "PYTHONHASHSEED": "0", "TAKEBACK_BUNDLE_TRIM": "1" if trim else "0",
+             "TAKEBACK_ICONS": str(layout.icons.folder)},
     )
     return Step("freeze the app with PyInstaller", [command])
+
+
+def slim_steps(layout: Layout) -> list[Step]:
+    """Linux: smaller libraries with the same code. ``smoke.py`` and ``tests/release`` check the result runs."""
+    bundle = layout.bundle("linux")
+
+    def strip() -> None:
+        count, saved = linux.strip_debug_symbols(bundle)
+        print(f"    stripped {count} libraries: {saved / 1e6:.1f} MB less", flush=True)
+
+    def swap_blas() -> None:
+        before, after = opencv_lapack.swap_opencv_blas(bundle / "_internal")
+        print(f"    OpenBLAS, gfortran, quadmath {before / 1e6:.1f} MB -> reference BLAS/LAPACK {after / 1e6:.1f} MB",
+              flush=True)
+
+    def trim_icu() -> None:
+        for library in sorted(path for path in bundle.rglob("libicudata.so.*") if not path.is_symlink()):
+            before, after = icu_data.trim_icu_data(library, bundle_rules.APP_LANGUAGES)
+            print(f"    {library.name}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB", flush=True)
+
+    return [
+        Step("swap OpenCV's OpenBLAS for Debian's reference BLAS/LAPACK", action=swap_blas,
+             describe="patchelf cv2 to libblas.so.3/liblapack.so.3 copied into _internal/lapack (opencv_lapack.py)"),
+        Step("strip debug symbols from the bundled libraries", action=strip,
+             describe=f"strip --strip-unneeded on each library in {bundle} that carries symbols or debug "
+                      "sections (never the two programs: PyInstaller appends their archive)"),
+        Step("cut Qt's ICU data to the app's languages", action=trim_icu,
+             describe=f"libicudata: keep {', '.join(bundle_rules.APP_LANGUAGES)} and shared data (icu_data.py)"),
+    ]
 
 
 def smoke_step(layout: Layout, system: str) -> Step:
@@ -156,14 +205,14 @@ def sbom_and_sums_steps(layout: Layout, system: str, epoch: int) -> list[Step]:
 
     def write_sbom() -> None:
         sbom.write(out, source_date_epoch=epoch, system=system, arch=names.machine(),
-                   tocs=[toc for toc in tocs if toc.is_file()])
+                   tocs=[toc for toc in tocs if toc.is_file()], bundle=layout.bundle(system))
 
     def write_sums() -> None:
         print(checksums.write_sums(layout.release).read_text(encoding="utf-8"), end="")
 
     return [
         Step("write the software bill of materials", action=write_sbom,
-             describe=f"CycloneDX {sbom.SPEC_VERSION} JSON of the bundled distributions -> {out}"),
+             describe=f"CycloneDX {sbom.SPEC_VERSION} JSON of the bundled distributions and native libraries -> {out}"),
         Step("write SHA256SUMS", action=write_sums,
              describe=f"sha256 of every file in {layout.release} -> {layout.release / checksums.SUMS_NAME}"),
     ]
@@ -172,13 +221,39 @@ def sbom_and_sums_steps(layout: Layout, system: str, epoch: int) -> list[Step]:
 def linux_steps(layout: Layout, epoch: int, signer: GpgSigning | None) -> list[Step]:
     stem = names.artefact_stem("linux")
     tarball = layout.release / f"{stem}.tar.gz"
+    deb = layout.release / deb_name()
     bundle = layout.bundle("linux")
+    extras = layout.work / "tarball-extras"
+    deb_root = layout.work / "deb"
 
     def make_tarball() -> None:
-        write_reproducible_tarball(bundle, tarball, root=stem, epoch=epoch)
+        shutil.rmtree(extras, ignore_errors=True)
+        linux.stage_share(extras / "share", layout.icons, names.APP_NAME, epoch)
+        script = extras / "install-desktop-entry.sh"
+        script.write_text(linux.install_script(), encoding="utf-8")
+        script.chmod(0o755)
+        write_reproducible_tarball(bundle, tarball, root=stem, epoch=epoch, extras=extras)
 
-    steps = [Step("pack the bundle into a reproducible tarball", action=make_tarball,
-                  describe=f"{bundle} -> {tarball} (sorted entries, owner 0, mtime SOURCE_DATE_EPOCH={epoch})")]
+    def stage() -> None:
+        linux.stage_deb(deb_root, bundle, layout.icons, epoch, names.machine())
+
+    share = deb_root / "usr" / "share"
+    steps = [
+        Step("pack the bundle into a reproducible tarball", action=make_tarball,
+             describe=f"{bundle} + menu entry, icons and install-desktop-entry.sh -> {tarball} "
+                      f"(sorted entries, owner 0, mtime SOURCE_DATE_EPOCH={epoch})"),
+        Step("lay out the .deb", action=stage,
+             describe=f"{bundle} -> {deb_root}{linux.INSTALL_PREFIX}, /usr/bin/{names.APP_ID}, the menu entry, "
+                      "AppStream metainfo and hicolor icons; DEBIAN/control with the system libraries it needs"),
+        Step("check the menu entry and the AppStream metainfo", [
+            Command(("desktop-file-validate", str(share / "applications" / f"{names.DESKTOP_ID}.desktop"))),
+            Command(("appstreamcli", "validate", "--no-net", "--pedantic",
+                     str(share / "metainfo" / f"{names.DESKTOP_ID}.metainfo.xml"))),
+        ]),
+        Step("build the .deb", [Command(
+            ("dpkg-deb", "--root-owner-group", "-Zzstd", "-z9", "--build", str(deb_root), str(deb)),
+            env={"SOURCE_DATE_EPOCH": str(epoch)})]),
+    ]
     steps += sbom_and_sums_steps(layout, "linux", epoch)
     if signer is not None:
         sums = layout.release / checksums.SUMS_NAME
@@ -215,6 +290,7 @@ def inno_command(layout: Layout, stem: str, signer: WindowsSigning | None, env: 
         "SourceDir": str(layout.bundle("windows")),
         "OutputDir": str(layout.release),
         "OutputBaseFilename": f"{stem}-setup",
+        "IconFile": str(layout.icons.ico),
     }
     argv = [env.get("TAKEBACK_ISCC") or "iscc", "/Q"]
     argv += [f"/D{key}={value}" for key, value in defines.items()]
@@ -274,8 +350,16 @@ def _is_mach_o(path: Path) -> bool:
     return magic in {b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\xfe\xed\xfa\xcf"}
 
 
-def write_reproducible_tarball(source: Path, out: Path, *, root: str, epoch: int) -> None:
+def deb_name() -> str:
+    """``takeback_0.1.0_amd64.deb``: Debian's own naming (package, version, architecture)."""
+    arch = {"x86_64": "amd64", "arm64": "arm64"}.get(names.machine(), names.machine())
+    return f"{names.APP_ID}_{names.__version__}_{arch}.deb"
+
+
+def write_reproducible_tarball(source: Path, out: Path, *, root: str, epoch: int, extras: Path | None = None) -> None:
     """A gzip tarball whose bytes depend only on the files: sorted names, fixed owner, mode and times.
+
+    ``extras``, when given, is a folder whose contents are added under ``root`` beside ``source``'s.
 
     Raises:
         FileNotFoundError: ``source`` is not a folder (freeze first).
@@ -292,15 +376,17 @@ def write_reproducible_tarball(source: Path, out: Path, *, root: str, epoch: int
             info.mode = 0o755 if info.isdir() or info.mode & 0o111 else 0o644
         return info
 
-    paths = sorted(source.rglob("*"), key=lambda path: path.relative_to(source).as_posix())
+    entries = [(path, path.relative_to(source).as_posix()) for path in source.rglob("*")]
+    if extras is not None:
+        entries += [(path, path.relative_to(extras).as_posix()) for path in extras.rglob("*")]
+    entries.sort(key=lambda entry: entry[1])
     # gzip level 6 (gzip's own default): level 9 takes twice as long for 1% less on these binaries.
     with out.open("wb") as raw, \
             gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=epoch, compresslevel=6) as zipped, \
             tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:
         tar.add(source, arcname=root, recursive=False, filter=normalise)
-        for path in paths:
-            tar.add(path, arcname=f"{root}/{path.relative_to(source).as_posix()}", recursive=False,
-                    filter=normalise)
+        for path, name in entries:
+            tar.add(path, arcname=f"{root}/{name}", recursive=False, filter=normalise)
 
 
 def plan(args: argparse.Namespace, env: Mapping[str, str], layout: Layout) -> list[Step]:
@@ -321,9 +407,12 @@ def plan(args: argparse.Namespace, env: Mapping[str, str], layout: Layout) -> li
     steps = [Step("check inputs", describe=f"target {system}, version {names.__version__}, "
                                            f"SOURCE_DATE_EPOCH={epoch}, signing: {'yes' if signer else 'no'}; "
                                            f"{pins_note}")]
+    steps.append(icons_step(layout))
     if not args.skip_freeze:
         steps.append(catalogues_step())
         steps.append(freeze_step(layout, epoch, trim=not args.no_trim))
+        if system == "linux" and not args.no_trim:
+            steps += slim_steps(layout)
     if args.smoke:
         steps.append(smoke_step(layout, system))
     steps.append(Step("start from an empty release folder", action=lambda: _empty(layout.release),

@@ -13,6 +13,9 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 
+import names  # noqa: F401  (puts the repository on sys.path, for desktop.i18n below)
+from desktop.i18n import LANGUAGES
+
 #: Our own packages: every submodule is bundled, because ``desktop.cli`` imports its sub-command modules by
 #: name and ``hashing`` imports its video/TMK modules only when a video arrives; static analysis sees neither.
 OUR_PACKAGES = ("desktop", "hashing", "client_api", "intake")
@@ -21,8 +24,6 @@ OUR_PACKAGES = ("desktop", "hashing", "client_api", "intake")
 HIDDEN_IMPORTS = (
     "pillow_heif",  # registered as a Pillow opener at run time: HEIC/HEIF photos from phones
     "cv2",  # OpenCV with its bundled FFmpeg: decodes every video
-    "scipy.fftpack",  # imagehash.phash imports it inside the function
-    "imagehash",
     "uvicorn",  # `takeback intake serve` and demo mode's embedded intake service
     "uvicorn.logging",
     "uvicorn.loops.auto",
@@ -43,13 +44,9 @@ EXCLUDED_MODULES = (
     "keyrings",
     # GUI toolkits and tools the app does not use.
     "tkinter", "_tkinter", "turtle", "turtledemo", "idlelib", "matplotlib", "IPython",
-    # imagehash.phash needs only scipy.fft/fftpack (and scipy.special, which they import); the rest of SciPy
-    # arrives through imports inside functions that phash never calls (about 35 MB).
-    "scipy.optimize", "scipy.sparse", "scipy.linalg", "scipy.stats", "scipy.spatial", "scipy.integrate",
-    "scipy.interpolate", "scipy.ndimage", "scipy.signal", "scipy.io", "scipy.cluster", "scipy.odr",
-    "scipy.datasets", "scipy.differentiate", "scipy.misc", "scipy.constants",
-    # imagehash.whash is never called (we use phash); PyWavelets would add ~9 MB.
-    "pywt",
+    # imagehash is the test oracle of hashing/phash.py, which computes the same bits with NumPy; with it go
+    # SciPy and SciPy's own OpenBLAS (35 MB) and PyWavelets, which the test environment still installs.
+    "imagehash", "scipy", "pywt",
     # The production intake service runs from source on a server with PostgreSQL; the desktop bundle only ever
     # runs the embedded SQLite service of demo mode.
     "psycopg", "psycopg_binary", "psycopg2",
@@ -91,6 +88,9 @@ QT_PLUGINS_KEPT: dict[str, frozenset[str] | None] = {
     # input for framebuffers), tls and networkinformation (QtNetwork is unused), sqldrivers, qmltooling,
     # printsupport, designer, vectorimageformats.
 }
+
+#: The languages the app ships (``desktop.i18n.LANGUAGES``); Qt's ICU data keeps their locale data (``icu_data``).
+APP_LANGUAGES = tuple(language.code for language in LANGUAGES)
 
 #: Qt's own translations kept: ``qtbase`` (its dialogs and buttons) for exactly the languages the app ships
 #: that Qt translates (``desktop.i18n.LANGUAGES``; Qt has no Hindi, Vietnamese or Urdu). The rest (5.8 MB of

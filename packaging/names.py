@@ -7,11 +7,11 @@ import platform
 import sys
 from pathlib import Path
 
-_REPO = Path(__file__).resolve().parent.parent
-if str(_REPO) not in sys.path:
-    sys.path.insert(0, str(_REPO))
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
-from desktop.about import APP_ID, APP_NAME, __version__  # noqa: E402
+from desktop.about import APP_ID, APP_NAME, DESKTOP_ID, __version__  # noqa: E402
 
 SYSTEMS = ("linux", "windows", "macos")
 
@@ -59,7 +59,7 @@ def artefact_stem(system: str, arch: str | None = None) -> str:
 
 
 def macos_bundle_id() -> str:
-    return os.environ.get(MACOS_BUNDLE_ID_ENV) or f"org.{APP_ID}.{APP_NAME}"
+    return os.environ.get(MACOS_BUNDLE_ID_ENV) or DESKTOP_ID
 
 
 def _check_system(system: str) -> None:
@@ -68,6 +68,6 @@ def _check_system(system: str) -> None:
 
 
 __all__ = [
-    "APP_ID", "APP_NAME", "SYSTEMS", "__version__", "artefact_stem", "bundle_folder", "current_system",
+    "APP_ID", "APP_NAME", "DESKTOP_ID", "REPO", "SYSTEMS", "__version__", "artefact_stem", "bundle_folder", "current_system",
     "executable_names", "machine", "macos_bundle_id",
 ]

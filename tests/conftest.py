@@ -49,7 +49,10 @@ def intake_server(tmp_path_factory: pytest.TempPathFactory):
     from intake import Settings, serve_in_thread
 
     folder = tmp_path_factory.mktemp("intake-server")
-    handle = serve_in_thread(Settings(database_url=f"sqlite:///{folder}/intake.sqlite3", port=0))
+    # Proofs of work any first nonce meets: real difficulty costs a second per case (tests/intake covers it).
+    settings = Settings(database_url=f"sqlite:///{folder}/intake.sqlite3", port=0, proof_of_work=1,
+                        proof_of_work_per_item=0)
+    handle = serve_in_thread(settings)
     yield handle
     handle.stop()
 

@@ -51,12 +51,15 @@ class RecordingProxy:
         upstream_url: the real server, e.g. the ``intake_server`` fixture's ``url``.
         drop_answers: on this many first connections, read the server's answer and then close the client's
             connection without passing it on (the request was handled; the client never hears back).
+        drop_after: drop only an answer that comes after the client sent these bytes on that connection (e.g.
+            ``b"POST "``: the proof-of-work challenge fetched first on the same connection still gets through).
     """
 
-    def __init__(self, upstream_url: str, *, drop_answers: int = 0) -> None:
+    def __init__(self, upstream_url: str, *, drop_answers: int = 0, drop_after: bytes = b"") -> None:
         parts = urlsplit(upstream_url)
         self._upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self._drop_left = drop_answers
+        self._drop_after = drop_after
         self._lock = threading.Lock()
         self._sent: list[bytearray] = []
         self._threads: list[threading.Thread] = []
@@ -138,7 +141,9 @@ class RecordingProxy:
         def server_to_client() -> None:
             try:
                 while data := upstream.recv(65536):
-                    if drop:
+                    with self._lock:
+                        due = drop and self._drop_after in record
+                    if due:
                         answered.set()
                         break
                     client.sendall(data)

@@ -31,9 +31,10 @@ PINNED = {
         "cancelled", "bad_case_number", "bad_case_key", "bad_bundle", "keystore_unavailable",
     }),
     intake.errors: (intake.errors.IntakeErrorCode, {
-        "internal_error", "bad_request", "malformed_json", "http_400", "bad_content_length",
+        "internal_error", "bad_request", "malformed_json", "malformed_http", "bad_content_length",
         "missing_idempotency_key", "invalid_idempotency_key", "invalid_page_token", "invalid_request",
-        "body_too_large", "missing_case_key", "case_not_found", "too_many_attempts", "idempotency_conflict",
+        "body_too_large", "missing_case_key", "case_not_found", "proof_of_work_required", "proof_of_work_expired",
+        "proof_of_work_invalid", "request_timeout", "service_busy", "idempotency_conflict",
         "case_withdrawn", "platform_unauthorised", "not_found", "method_not_allowed", "database_unavailable",
         "database_out_of_date", "database_too_new",
     }),
@@ -77,9 +78,9 @@ def test_intake_passes_no_code_as_a_bare_string() -> None:
         assert not re.search(r"code\s*=\s*f?[\"']", path.read_text(encoding="utf-8")), path.name
 
 
-def test_a_body_that_is_not_utf8_is_http_400(intake_server) -> None:
-    """The one framework error besides 404/405 that reaches the service's handler, under its own code."""
+def test_a_body_that_is_not_utf8_is_malformed_json(intake_server) -> None:
+    """The one framework error besides 404/405 that reaches the service's handler: to the protocol, not JSON."""
     response = httpx.post(f"{intake_server.url}/v1/cases", content=b'{"program": "\xff"}',
                           headers={"Content-Type": "application/json", "Idempotency-Key": "abcdefgh12"})
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "http_400"
+    assert response.json()["error"]["code"] == "malformed_json"

@@ -51,6 +51,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, this computer only)")
     serve.add_argument("--port", type=int, help="TCP port (default 8000)")
     serve.add_argument(
+        "--secret-file",
+        metavar="PATH",
+        help="the server secret that case keys are checked with, made on first start "
+        "(default $TAKEBACK_INTAKE_SECRET_FILE, else beside a SQLite database; required for PostgreSQL)",
+    )
+    serve.add_argument(
         "--workers",
         type=_positive,
         default=1,
@@ -101,7 +107,12 @@ def _add_db_option(parser: argparse.ArgumentParser) -> None:
 def _settings(args: argparse.Namespace):  # noqa: ANN202 - intake_host.Settings, imported late
     from ..intake_host import load_settings
 
-    overrides = {"database_url": args.db, "host": getattr(args, "host", None), "port": getattr(args, "port", None)}
+    overrides = {
+        "database_url": args.db,
+        "host": getattr(args, "host", None),
+        "port": getattr(args, "port", None),
+        "secret_file": getattr(args, "secret_file", None),
+    }
     environ_has_db = bool(os.environ.get("TAKEBACK_INTAKE_DB"))
     default = None if args.db or environ_has_db else default_database_url()
     return load_settings(overrides, default_database_url=default)
@@ -124,6 +135,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     try:
         settings = _settings(args)
+        settings.secret_path()
     except ValueError as exc:
         print(f"takeback intake serve: {exc}", file=sys.stderr)
         return 2
@@ -137,7 +149,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         )
     try:
         serve(settings, workers=args.workers)
-    except IntakeError as exc:
+    except (IntakeError, OSError, ValueError) as exc:  # the database, or the secret file
         print(f"takeback intake serve: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -156,7 +168,7 @@ def _on_database(args: argparse.Namespace, command: str, work: Callable[[Storage
     except ValueError as exc:
         print(f"takeback intake {command}: {exc}", file=sys.stderr)
         return 2
-    storage = Storage(settings.database_url, scrypt=settings.scrypt)
+    storage = Storage(settings.database_url)
     try:
         output = work(storage)
     except (ValueError, IntakeError) as exc:

@@ -2,7 +2,8 @@
 
 Split by job: ``schema`` (the tables), ``views`` (the records handed back), ``engine`` (connections and the
 serialised write transaction), ``migrate`` (Alembic revisions), ``cases`` (the person's writes), ``feed``
-(the platforms' side) and ``limits`` (the events limits count, shared by all processes).
+(the platforms' side). The ``limit_events`` table of the wrong-key throttle stays in the schema, unused since
+the throttle went (issue #12: it let strangers lock people out); a later revision can drop it.
 :class:`Storage` is all of it behind one object, the only one the service and the tools use.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 from .cases import IDEMPOTENCY_DAYS, CaseStore, ImportedCase
 from .engine import database_url, utc_today
 from .feed import PlatformFeed
-from .limits import LimitEvents
 from .schema import (
     case_hashes,
     cases,
@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 
-class Storage(CaseStore, PlatformFeed, LimitEvents):
+class Storage(CaseStore, PlatformFeed):
     """All reads and writes of the service. Thread-safe; one instance per process.
 
     Args:

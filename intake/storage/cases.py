@@ -53,6 +53,12 @@ class CaseStore(Database):
             ).first()
         return None if row is None else StoredCaseKey(row.id, row.key_hash)
 
+    def replace_key_hash(self, case_id: int, old: str, new: str) -> None:
+        """Rewrite a case's stored key form (an old scrypt row, upgraded when its owner uses it), unless it
+        changed in between."""
+        with self._write_unlocked() as conn:
+            conn.execute(cases.update().where(cases.c.id == case_id, cases.c.key_hash == old).values(key_hash=new))
+
     def create_case(
         self,
         *,

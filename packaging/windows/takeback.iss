@@ -1,6 +1,6 @@
 ; Inno Setup script for Takeback's Windows installer. Compiled by packaging/build.py, which passes every name
 ; and version from desktop/about.py with /D, so nothing here is retyped:
-;   AppName AppId AppVersion AppGuid GuiExe ConsoleExe SourceDir OutputDir OutputBaseFilename [Sign]
+;   AppName AppId AppVersion AppGuid GuiExe ConsoleExe SourceDir OutputDir OutputBaseFilename IconFile [Sign]
 ; With Sign defined, ISCC signs the installer and its uninstaller through the "takeback" sign tool that
 ; build.py defines with /S (signtool, SHA-256, RFC 3161 timestamp).
 
@@ -30,6 +30,8 @@ OutputBaseFilename={#OutputBaseFilename}
 Compression=lzma2/max
 SolidCompression=yes
 WizardStyle=modern
+; The app's icon (packaging/icons.py renders it from desktop/resources/takeback.svg), on the installer itself.
+SetupIconFile={#IconFile}
 UninstallDisplayIcon={app}\{#GuiExe}
 UninstallDisplayName={#AppName}
 CloseApplications=yes

@@ -61,6 +61,8 @@ class Script:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         request.read()
+        if request.url.path == "/v1/challenge":  # like a service that asks no proof of work (test_proof_of_work.py)
+            return httpx.Response(404)
         self.requests.append(request)
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if isinstance(answer, Exception):
@@ -194,13 +196,17 @@ def test_a_server_that_hangs_up_is_retried_with_the_same_idempotency_key(some_it
     seen: list[bytes] = []
 
     def serve():
-        for attempt in range(3):
+        attempt = 0
+        while attempt < 3:
             connection, _ = listener.accept()
             with connection:
                 data = b""
                 while b"\r\n\r\n" not in data:
                     data += connection.recv(65536)
                 head, _, body = data.partition(b"\r\n\r\n")
+                if head.startswith(b"GET /v1/challenge"):  # a service that asks no proof of work
+                    connection.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    continue
                 length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
                                   if line.lower().startswith(b"content-length")))
                 while len(body) < length:
@@ -210,6 +216,7 @@ def test_a_server_that_hangs_up_is_retried_with_the_same_idempotency_key(some_it
                     answer = json.dumps(status_json()).encode()
                     connection.sendall(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nConnection: close\r\n"
                                        + f"Content-Length: {len(answer)}\r\n\r\n".encode() + answer)
+                attempt += 1
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

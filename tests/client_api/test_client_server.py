@@ -2,7 +2,6 @@
 
 import logging
 import socket
-import time
 import uuid
 
 import httpx
@@ -17,7 +16,6 @@ from client_api import (
     FeedbackValue,
     IntakeClient,
     ServiceUnavailable,
-    TooManyAttempts,
     Program,
     RetryPolicy,
     new_case_key,
@@ -99,7 +97,7 @@ def test_a_wrong_key_and_an_unknown_case_read_the_same(client, some_items):
 def test_a_lost_answer_is_retried_and_the_service_keeps_one_case(intake_server, platform, some_items):
     """The server handles the first POST but its answer is dropped on the way back; the client sends it again."""
     key, case_key = new_idempotency_key(), new_case_key()
-    with RecordingProxy(intake_server.url, drop_answers=1) as proxy:
+    with RecordingProxy(intake_server.url, drop_answers=1, drop_after=b"POST ") as proxy:
         with IntakeClient(proxy.url, retries=FAST) as client:
             status = client.create_case(Program.ADULT, some_items, case_key=case_key, idempotency_key=key)
         assert proxy.dropped == 1 and proxy.connections == 2
@@ -117,7 +115,7 @@ def test_a_lost_answer_to_adding_items_adds_them_once(intake_server, client, som
     case_key = new_case_key()
     created = client.create_case(Program.ADULT, some_items[:1], case_key=case_key, idempotency_key=new_idempotency_key())
     credentials = CaseCredentials(created.case_number, case_key)
-    with RecordingProxy(intake_server.url, drop_answers=1) as proxy:
+    with RecordingProxy(intake_server.url, drop_answers=1, drop_after=b"POST ") as proxy:
         with IntakeClient(proxy.url, retries=FAST) as retrying:
             added = retrying.add_items(credentials, [make_image_item(), make_image_item()],
                                        idempotency_key=new_idempotency_key())
@@ -157,30 +155,22 @@ def test_a_dead_service_then_a_live_one(intake_server, some_items):
         assert client.create_case(Program.ADULT, some_items, case_key=case_key, idempotency_key=key).item_count == 4
 
 
-def test_repeated_wrong_keys_are_throttled_by_the_real_service(client, some_items):
-    """The service throttles a case number after repeated failures; its Retry-After is far beyond what the client
-    waits for, so the person is told at once to come back later."""
-    created = client.create_case(Program.ADULT, some_items[:1], case_key=new_case_key(),
+def test_wrong_keys_never_lock_the_owner_out_of_the_real_service(client, some_items):
+    """A stranger who knows the number can try keys all day: each gets "not found", and the owner still gets in."""
+    case_key = new_case_key()
+    created = client.create_case(Program.ADULT, some_items[:1], case_key=case_key,
                                  idempotency_key=new_idempotency_key())
-    guess = CaseCredentials(created.case_number, new_case_key())
     for _ in range(20):
-        try:
-            client.status(guess)
-        except CaseNotFound:
-            continue
-        except TooManyAttempts as exc:
-            assert exc.retry_after is not None and exc.retry_after > FAST.max_retry_after
-            assert "Your case is safe" in str(exc)
-            break
-    else:
-        raise AssertionError("twenty wrong keys were never throttled")
+        with pytest.raises(CaseNotFound):
+            client.status(CaseCredentials(created.case_number, new_case_key()))
+    assert client.status(CaseCredentials(created.case_number, case_key)).case_number == created.case_number
 
 
 def test_nothing_about_the_case_reaches_a_log(intake_server, client, some_items, caplog):
     """Even with every logger at DEBUG (ours, httpx's, httpcore's), no case number, key or fingerprint is logged."""
     caplog.set_level(logging.DEBUG)
     case_key = new_case_key()
-    with RecordingProxy(intake_server.url, drop_answers=1) as proxy:
+    with RecordingProxy(intake_server.url, drop_answers=1, drop_after=b"POST ") as proxy:
         with IntakeClient(proxy.url, retries=FAST) as retrying:
             status = retrying.create_case(Program.ADULT, some_items, case_key=case_key,
                                           idempotency_key=new_idempotency_key())
@@ -194,30 +184,3 @@ def test_nothing_about_the_case_reaches_a_log(intake_server, client, some_items,
     for secret in (status.case_number, compact(status.case_number), case_key, some_items[0].md5,
                    some_items[0].sha256, some_items[0].pdq[0].hash):
         assert secret not in logged
-
-
-@pytest.fixture(scope="module")
-def strict_server(tmp_path_factory):
-    """A second real service that throttles a case number after one failure, for one second."""
-    from intake import Settings, serve_in_thread
-
-    folder = tmp_path_factory.mktemp("intake-strict")
-    settings = Settings(database_url=f"sqlite:///{folder}/intake.sqlite3", port=0, max_failures=1,
-                        failure_window_seconds=1.0)
-    with serve_in_thread(settings) as handle:
-        yield handle
-
-
-def test_a_short_retry_after_from_the_real_service_is_waited_out(strict_server, some_items):
-    case_key = new_case_key()
-    with RecordingProxy(strict_server.url) as proxy, IntakeClient(proxy.url, retries=FAST) as client:
-        created = client.create_case(Program.ADULT, some_items[:1], case_key=case_key,
-                                     idempotency_key=new_idempotency_key())
-        with pytest.raises(CaseNotFound):
-            client.status(CaseCredentials(created.case_number, new_case_key()))
-        # The number is now blocked for about a second: the client waits as told, then gets through.
-        started = time.monotonic()
-        assert client.status(CaseCredentials(created.case_number, case_key)).case_number == created.case_number
-        assert time.monotonic() - started >= 0.5
-    # create, the wrong key, then the right key twice: refused with 429, and accepted after the wait.
-    assert [r.method for r in proxy.requests] == ["POST", "GET", "GET", "GET"]

@@ -58,7 +58,11 @@ def test_every_request_body_the_client_sends_matches_the_openapi_document(
             client.status(credentials)
             client.withdraw(credentials)
     requests = proxy.requests
-    assert [r.method for r in requests] == ["POST", "POST", "GET", "POST"]
+    # Each POST that opens a case or adds items is preceded by its proof-of-work challenge.
+    assert [(r.method, r.target.split("/")[-1]) for r in requests] == [
+        ("GET", "challenge"), ("POST", "cases"), ("GET", "challenge"), ("POST", "items"), ("GET", status.case_number),
+        ("POST", "withdraw"),
+    ]
     checked = 0
     for request in requests:
         path = find_path(openapi, request.target)

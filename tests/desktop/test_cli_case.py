@@ -360,13 +360,15 @@ def test_only_fingerprints_leave_the_computer(intake_server, photos):
         result = takeback("submit", "--intake", proxy.url, "--json", *map(str, photos))
     assert result.returncode == 0, result.stderr
     sent = proxy.sent
-    assert sent.startswith(b"POST /v1/cases HTTP/1.1\r\n")
+    assert sent.startswith(b"GET /v1/challenge HTTP/1.1\r\n")  # the proof of work's challenge, then the case
+    (case,) = [r for r in proxy.requests if r.method == "POST"]
+    assert case.target == "/v1/cases"
 
     lowered = sent.lower()
     for what, needle in _forbidden(photos).items():
         assert needle.lower() not in lowered, f"the {what} was sent"
     for photo in photos:
-        assert not _contains_number(sent.split(b"\r\n\r\n", 1)[1], photo.stat().st_size), "a file size was sent"
+        assert not _contains_number(case.body, photo.stat().st_size), "a file size was sent"
 
     # ...while the fingerprints themselves did go.
     for photo in photos:
@@ -376,11 +378,10 @@ def test_only_fingerprints_leave_the_computer(intake_server, photos):
         for entry in hash_file(photo).pdq:
             assert entry.hash.hex.encode() in sent
 
-    lines = sent.split(b"\r\n\r\n", 1)[0].decode("ascii").split("\r\n")[1:]
-    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
-    assert set(headers) <= {"host", "accept", "accept-encoding", "connection", "user-agent", "content-length",
-                            "content-type", "idempotency-key"}
-    assert re.fullmatch(r"takeback/[\w.+-]+", headers["user-agent"])
+    for request in proxy.requests:
+        assert set(request.headers) <= {"host", "accept", "accept-encoding", "connection", "user-agent",
+                                        "content-length", "content-type", "idempotency-key", "proof-of-work"}
+        assert re.fullmatch(r"takeback/[\w.+-]+", request.headers["user-agent"])
 
 
 @pytest.mark.parametrize(("options", "pdq_hashes"), [((), 8), (("--no-dihedral",), 1)])

@@ -13,13 +13,17 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import sqlalchemy as sa
-from intake_testkit import FAST_SCRYPT, postgres_schema
+from intake_testkit import person_client, postgres_schema
 
 from intake import ServerHandle, Settings, serve_in_thread
 from intake.storage import counters, metadata
 from intake.storage import database_url as driver_url
 
 _TLS = ssl.create_default_context()
+
+#: A proof of work that any first nonce meets, so creating a case costs tests one scrypt call, not a second;
+#: test_proof_of_work.py covers the real cost.
+FREE_WORK = {"proof_of_work": 1, "proof_of_work_per_item": 0}
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -46,8 +50,9 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # 
 
 
 @pytest.fixture(scope="session")
-def settings(backend_url: str) -> Settings:
-    return Settings(database_url=backend_url, port=0, scrypt=FAST_SCRYPT)
+def settings(backend_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    secret = tmp_path_factory.mktemp("intake-secret") / "intake.secret"
+    return Settings(database_url=backend_url, port=0, secret_file=str(secret), **FREE_WORK)
 
 
 @pytest.fixture(scope="session")
@@ -84,5 +89,5 @@ def server(db_url: str, shared_server: ServerHandle) -> ServerHandle:
 @pytest.fixture
 def client(server: ServerHandle) -> Iterator[httpx.Client]:
     # Plain http to loopback: sharing one TLS context saves loading the CA bundle (~20 ms) for every test.
-    with httpx.Client(base_url=server.url, timeout=30, verify=_TLS) as http:
+    with person_client(server.url, timeout=30, verify=_TLS) as http:
         yield http

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,15 +46,22 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 60) -
         time.sleep(0.1)
 
 
+def secret_for(db_url: str) -> Path:
+    """The server secret file of one test database: every process serving it shares it, as in production."""
+    return Path(tempfile.gettempdir()) / f"takeback-test-{hashlib.sha256(db_url.encode()).hexdigest()[:16]}.secret"
+
+
 def spawn_service(db_url: str, *extra: str) -> ServiceProcess:
-    """``python -m desktop intake serve --db URL`` on a free loopback port (not yet ready)."""
+    """``python -m desktop intake serve --db URL`` on a free loopback port (not yet ready), sharing the
+    database's secret file, with a proof of work any first nonce meets."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "intake", "serve", "--db", db_url, "--port", str(port), *extra],
+        [sys.executable, "-m", "desktop", "intake", "serve", "--db", db_url, "--port", str(port),
+         "--secret-file", str(secret_for(db_url)), *extra],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**os.environ, "PYTHONPATH": str(REPO), "TAKEBACK_INTAKE_PROOF_OF_WORK": "1"},
     )
     return ServiceProcess(f"http://127.0.0.1:{port}", process)
 

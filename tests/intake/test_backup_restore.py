@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from intake_testkit import bearer, create_case, image_item
-from service_processes import service_processes
+from intake_testkit import bearer, create_case, image_item, person_client
+from service_processes import secret_for, service_processes
 
 from intake import Settings, serve_in_thread
 from intake.storage import database_url
@@ -55,8 +55,9 @@ def new_database(postgres_url: str) -> Iterator[str]:
 def test_a_pg_dump_restored_into_a_new_database_is_served(postgres_url: str, tmp_path: Path) -> None:
     dump = tmp_path / "intake.dump"
     with new_database(postgres_url) as original, new_database(postgres_url) as restored:
-        with serve_in_thread(Settings(database_url=original, port=0)) as server:
-            with httpx.Client(base_url=server.url, timeout=60) as client:
+        settings = Settings(database_url=original, port=0, secret_file=str(secret_for(restored)), proof_of_work=1)
+        with serve_in_thread(settings) as server:
+            with person_client(server.url, timeout=60) as client:
                 number, key, status = create_case(client, [image_item("backed up"), image_item("also")])
             platform = server.storage.add_platform("Restored platform", [])
             headers = {"Ocp-Apim-Subscription-Key": platform.subscription_key, "x-functions-key": platform.function_key}
@@ -72,7 +73,8 @@ def test_a_pg_dump_restored_into_a_new_database_is_served(postgres_url: str, tmp
             check=True,
             capture_output=True,
         )
-        with service_processes(restored, 1) as (service,), httpx.Client(base_url=service.url, timeout=60) as client:
+        # The secret file travels beside the dump (backed up apart from it): the restored keys still open cases.
+        with service_processes(restored, 1) as (service,), person_client(service.url, timeout=60) as client:
             assert client.get(f"/v1/cases/{number}", headers=bearer(key)).json() == status
             assert client.get("/v1/FetchHashes", headers=headers).json() == before
             assert before["count"] == 2

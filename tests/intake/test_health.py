@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from intake import Settings, Storage, serve_in_thread
 
 
-def test_health_and_readiness_carry_no_data(empty_db_url: str) -> None:
-    with serve_in_thread(Settings(database_url=empty_db_url, port=0)) as server, httpx.Client(base_url=server.url) as client:
+def test_health_and_readiness_carry_no_data(empty_db_url: str, tmp_path) -> None:  # noqa: ANN001
+    settings = Settings(database_url=empty_db_url, port=0, secret_file=str(tmp_path / "intake.secret"))
+    with serve_in_thread(settings) as server, httpx.Client(base_url=server.url) as client:
         health, ready = client.get("/healthz"), client.get("/readyz")
         assert (health.status_code, health.json()) == (200, {"status": "ok"})
         assert (ready.status_code, ready.json()) == (200, {"status": "ready"})

@@ -8,7 +8,7 @@ import httpx
 from intake_testkit import FAST_SCRYPT, bearer, create_case, image_item, new_case_key, snapshot
 
 from intake import Program, ServerHandle, SignalType
-from intake.secrets_store import hash_case_key
+from intake.secrets_store import scrypt_form
 from intake.storage import ImportedCase
 
 
@@ -23,8 +23,8 @@ def test_imported_cases_join_the_feed_in_order_and_share_stored_values(
     key = new_case_key()
     shared, day = image_item("already here"), dt.date(2026, 1, 2)
     batch = [
-        ImportedCase(Program.ADULT, hash_case_key(key, FAST_SCRYPT), [signals(image_item("a")), signals(shared)]),
-        ImportedCase(Program.UNDER_18, hash_case_key(key, FAST_SCRYPT), [signals(image_item("b")), signals(shared)]),
+        ImportedCase(Program.ADULT, scrypt_form(key, FAST_SCRYPT), [signals(image_item("a")), signals(shared)]),
+        ImportedCase(Program.UNDER_18, scrypt_form(key, FAST_SCRYPT), [signals(image_item("b")), signals(shared)]),
     ]
     assert server.storage.import_cases(batch, day=day) == 4  # a's and b's two values; shared is linked
     rows = snapshot(db_url)

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from intake_testkit import FAST_SCRYPT, bearer, image_item, new_case_key
+from intake_testkit import FAST_SCRYPT, bearer, image_item, new_case_key, person_client
 
 from intake import (
     DatabaseOutOfDate,
@@ -27,7 +27,7 @@ from intake import (
     new_case_number,
     serve_in_thread,
 )
-from intake.secrets_store import hash_case_key
+from intake.secrets_store import scrypt_form
 from intake.storage import case_hashes, cases, counters, hash_records, metadata
 from intake import schema_head as head
 
@@ -60,7 +60,7 @@ def test_migrate_creates_exactly_the_tables_storage_uses(empty_db_url: str) -> N
         storage.dispose()
 
 
-def test_a_release_one_database_is_upgraded_with_its_data(empty_db_url: str) -> None:
+def test_a_release_one_database_is_upgraded_with_its_data(empty_db_url: str, tmp_path) -> None:  # noqa: ANN001
     make_release_one_database(empty_db_url)
     key = new_case_key()
     storage = Storage(empty_db_url, scrypt=FAST_SCRYPT)
@@ -74,7 +74,7 @@ def test_a_release_one_database_is_upgraded_with_its_data(empty_db_url: str) -> 
             case_id = conn.execute(
                 cases.insert().returning(cases.c.id).values(
                     case_number=number, exchange_ref="TBABCDEFGHJKMN", program="adult", state="active",
-                    key_hash=hash_case_key(key, FAST_SCRYPT), created_on=day, updated_on=day, item_count=1,
+                    key_hash=scrypt_form(key, FAST_SCRYPT), created_on=day, updated_on=day, item_count=1,
                     fingerprint_count=2,
                 )
             ).scalar_one()
@@ -97,8 +97,9 @@ def test_a_release_one_database_is_upgraded_with_its_data(empty_db_url: str) -> 
     finally:
         storage.dispose()
 
-    settings = Settings(database_url=empty_db_url, port=0, scrypt=FAST_SCRYPT)
-    with serve_in_thread(settings, migrate=False) as server, httpx.Client(base_url=server.url) as client:
+    settings = Settings(database_url=empty_db_url, port=0, secret_file=str(tmp_path / "intake.secret"), proof_of_work=1,
+                        proof_of_work_per_item=0)
+    with serve_in_thread(settings, migrate=False) as server, person_client(server.url) as client:
         status = client.get(f"/v1/cases/{number}", headers=bearer(key)).json()
         assert (status["case_number"], status["created_on"], status["fingerprint_count"]) == (
             format_case_number(number), "2026-06-01", 2

@@ -35,7 +35,7 @@ def test_public_names() -> None:
 
 def test_answers_are_checked_against_their_documented_schema(client, monkeypatch, caplog) -> None:
     """The routes' response models are real: an answer that breaks its own schema never leaves the service."""
-    from intake_testkit import idempotency_key, image_item
+    from intake_testkit import idempotency_key, image_item, new_case_key
 
     from intake.storage import IdempotentAnswer, Storage
 
@@ -44,7 +44,7 @@ def test_answers_are_checked_against_their_documented_schema(client, monkeypatch
     with caplog.at_level(logging.ERROR, logger="intake"):
         response = client.post(
             "/v1/cases",
-            json={"program": "adult", "client": "takeback/0.1.0", "case_key": "0" * 26, "items": [image_item("x")]},
+            json={"program": "adult", "client": "takeback/0.1.0", "case_key": new_case_key(), "items": [image_item("x")]},
             headers={"Idempotency-Key": idempotency_key()},
         )
     assert response.status_code == 500

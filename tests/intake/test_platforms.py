@@ -18,6 +18,7 @@ from intake_testkit import (
     idempotency_key,
     image_item,
     new_case_key,
+    person_client,
     snapshot,
     tmk_bytes,
     video_item,
@@ -172,7 +173,7 @@ def test_a_record_changed_while_paging_comes_again_later(server: ServerHandle, c
 def test_big_values_are_split_across_pages(settings: Settings, client: httpx.Client) -> None:
     with serve_in_thread(replace(settings, page_byte_budget=500_000)) as server:
         platform = server.storage.add_platform("Budget", [])
-        with httpx.Client(base_url=server.url) as own:
+        with person_client(server.url) as own:
             create_case(own, [video_item(f"tmk{i}") for i in range(3)])
         _, pages = everything(stopncii(server, platform))
         tmk_pages = [[r for r in p.hashRecords if r.signalType is StopNCIISignalType.VideoTMK] for p in pages]
@@ -215,12 +216,11 @@ def test_vpdq_value_follows_threatexchange_serialisation() -> None:
     assert value == f'["{h},100,0.0", "{h},7,1.25", "{h},50,12.3", "{h},0,1.23e+02"]'
 
 
-def test_start_timestamp_and_checkpoints_work_in_days(db_url: str) -> None:
+def test_start_timestamp_and_checkpoints_work_in_days(db_url: str, settings: Settings) -> None:
     day = [dt.date(2026, 3, 1)]
     storage = Storage(db_url, today=lambda: day[0])
-    settings = Settings(database_url=db_url, port=0)
     try:
-        with serve_in_thread(settings, storage=storage) as server, httpx.Client(base_url=server.url) as client:
+        with serve_in_thread(settings, storage=storage) as server, person_client(server.url) as client:
             platform = server.storage.add_platform("Daily", [])
             api = stopncii(server, platform)
             old = image_item("march")

@@ -8,7 +8,7 @@ import logging
 import httpx
 import pytest
 import sqlalchemy as sa
-from intake_testkit import bearer, create_case, idempotency_key, image_item, video_item
+from intake_testkit import bearer, create_case, idempotency_key, image_item, new_case_key, video_item
 
 from intake.storage import database_url
 
@@ -114,7 +114,7 @@ def test_a_crash_is_a_json_500_and_logs_no_data(
     with caplog.at_level(logging.ERROR, logger="intake"):
         response = client.post(
             "/v1/cases",
-            json={"program": "adult", "client": "takeback/0.1.0", "case_key": "0" * 26, "items": [item]},
+            json={"program": "adult", "client": "takeback/0.1.0", "case_key": new_case_key(), "items": [item]},
             headers={"Idempotency-Key": idempotency_key()},
         )
     assert response.status_code == 500

@@ -5,7 +5,9 @@ This folder has no ``__init__.py`` and is not named ``packaging``, so it can nev
 """
 
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.release)
+
+
+class Release:
+    """One real Linux release, built with ``packaging/build.py`` into ``out``."""
+
+    def __init__(self, out: Path, seconds: float, log: str) -> None:
+        import names
+        import smoke
+
+        self.out, self.seconds, self.log = out, seconds, log
+        self.bundle = out / names.bundle_folder()
+        self.files = out / "release"
+        self.console, self.gui = smoke.frozen_programs(self.bundle, "linux")
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory) -> Release:
+    """The release, built once per session (slow: PyInstaller and two archives take minutes on two cores)."""
+    out = tmp_path_factory.mktemp("release") / "dist"
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, str(REPO / "packaging" / "build.py"), "--out", str(out)], cwd=REPO,
+                          capture_output=True, text=True, timeout=1200,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
+    seconds = time.monotonic() - started
+    assert done.returncode == 0, f"build.py failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    return Release(out, seconds, done.stdout)
 
 
 @pytest.fixture

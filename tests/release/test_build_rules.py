@@ -32,6 +32,7 @@ import bundle_rules
         ("desktop/locale/ar/LC_MESSAGES/takeback.mo", True),  # the app's own catalogues, compiled
         ("desktop/locale/ar/LC_MESSAGES/takeback.po", False),  # their sources are not read at run time
         ("desktop/locale/takeback.pot", False),
+        ("PySide6/Qt/translations/qtbase_pt_PT.qm", False),
         ("PySide6/Qt/translations/qtdeclarative_de.qm", False),
         ("PySide6/Qt/translations/assistant_de.qm", False),
         ("cv2/data/haarcascade_frontalface_default.xml", False),
@@ -63,11 +64,11 @@ def test_keep_module(module, kept):
 def test_test_only_and_unused_modules_are_excluded_but_the_app_needs_are_not():
     excluded = set(bundle_rules.EXCLUDED_MODULES)
     assert {"pytest", "pdqhash", "threatexchange", "keyrings", "tkinter", "PySide6.QtQml", "PySide6.QtWebEngineCore",
-            "PySide6.Qt3DCore", "PySide6.QtMultimedia"} <= excluded
+            "PySide6.Qt3DCore", "PySide6.QtMultimedia", "scipy", "imagehash"} <= excluded
     needed = {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg", "cv2", "pillow_heif",
-              "uvicorn", "fastapi", "httpx", "scipy.fft", "scipy.fftpack", "scipy.special", "numpy", "PIL"}
+              "uvicorn", "fastapi", "httpx", "numpy", "PIL"}
     assert not needed & excluded
-    assert {"uvicorn", "pillow_heif", "cv2", "scipy.fftpack"} <= set(bundle_rules.HIDDEN_IMPORTS)
+    assert {"uvicorn", "pillow_heif", "cv2"} <= set(bundle_rules.HIDDEN_IMPORTS)
 
 
 def test_libraries_only_dropped_plugins_link_to_are_dropped_too():

@@ -9,9 +9,9 @@ import sbom
 def test_runtime_closure_holds_the_app_dependencies_with_their_installed_versions_and_no_test_tools():
     found = sbom.runtime_distributions()
     for name in ("numpy", "pillow", "pillow-heif", "opencv-python-headless", "pyside6-essentials", "shiboken6",
-                 "httpx", "fastapi", "starlette", "uvicorn", "sqlalchemy", "imagehash", "scipy"):
+                 "httpx", "fastapi", "starlette", "uvicorn", "sqlalchemy"):
         assert found[name].version == metadata.version(name), name
-    assert not {"pytest", "pdqhash", "threatexchange", "pyinstaller", "pytest-qt"} & set(found)
+    assert not {"pytest", "pdqhash", "threatexchange", "pyinstaller", "pytest-qt", "imagehash", "scipy"} & set(found)
 
 
 def test_the_document_is_cyclonedx_and_the_same_inputs_give_the_same_bytes():
@@ -54,3 +54,30 @@ def test_the_written_sbom_is_valid_cyclonedx_1_5(tmp_path):
     broken = json.loads(out.read_text())
     broken["components"][0]["type"] = "python-package"  # not a CycloneDX component type
     assert JsonStrictValidator(SchemaVersion.V1_5).validate_str(json.dumps(broken)) is not None
+
+
+def test_native_libraries_are_listed_with_hash_version_and_where_they_came_from(tmp_path):
+    internal = tmp_path / "_internal"
+    (internal / "pillow.libs").mkdir(parents=True)
+    (internal / "PIL").mkdir()
+    (internal / "pillow.libs" / "libjpeg-6dc8d115.so.62.4.0").write_bytes(b"jpeg")
+    (internal / "libcrypto.so.3").write_bytes(b"crypto")
+    (internal / "PIL" / "_imaging.cpython-311-x86_64-linux-gnu.so").write_bytes(b"extension module")
+    (internal / "libcrypto.so").symlink_to("libcrypto.so.3")
+    distributions = sbom.runtime_distributions()
+    found = sbom.native_libraries(tmp_path, distributions, owner=lambda path: ("libssl3", "3.0.17-1"))
+    by_name = {component["name"]: component for component in found}
+    assert set(by_name) == {"libjpeg", "libcrypto"}
+    jpeg = by_name["libjpeg"]
+    assert jpeg["version"] == "62.4.0" and jpeg["type"] == "library"
+    assert jpeg["hashes"] == [{"alg": "SHA-256", "content": __import__("hashlib").sha256(b"jpeg").hexdigest()}]
+    provided = {item["name"]: item["value"] for item in jpeg["properties"]}
+    assert provided["takeback:provided-by"] == f"pkg:pypi/pillow@{metadata.version('pillow')}"
+    crypto = {item["name"]: item["value"] for item in by_name["libcrypto"]["properties"]}
+    assert crypto["takeback:provided-by"] == "pkg:deb/debian/libssl3@3.0.17-1"
+    document = sbom.make_sbom(distributions, source_date_epoch=1700000000, system="linux", arch="x86_64",
+                              native=found)
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    assert JsonStrictValidator(SchemaVersion.V1_5).validate_str(json.dumps(document)) is None

@@ -1,14 +1,12 @@
 """The real Linux release, built once per session with ``packaging/build.py`` and checked as a person gets it.
 
-Slow (a PyInstaller build takes about a minute on two cores), so it is built once for all the tests here.
+Slow (PyInstaller and the two archives take minutes on two cores), so it is built once per session
+(``release`` in ``conftest.py``) for all the tests here and in ``test_deb.py``.
 """
 
-import os
 import subprocess
 import sys
 import tarfile
-import time
-from pathlib import Path
 
 import pytest
 
@@ -19,28 +17,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(sys.platform != "linux", reason="the release build test runs the Linux build"),
 ]
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-class Release:
-    def __init__(self, out: Path, seconds: float, log: str) -> None:
-        self.out, self.seconds, self.log = out, seconds, log
-        self.bundle = out / names.bundle_folder()
-        self.files = out / "release"
-        self.console, self.gui = smoke.frozen_programs(self.bundle, "linux")
-
-
-@pytest.fixture(scope="session")
-def release(tmp_path_factory) -> Release:
-    out = tmp_path_factory.mktemp("release") / "dist"
-    started = time.monotonic()
-    done = subprocess.run([sys.executable, str(REPO / "packaging" / "build.py"), "--out", str(out)], cwd=REPO,
-                          capture_output=True, text=True, timeout=900,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
-    seconds = time.monotonic() - started
-    assert done.returncode == 0, f"build.py failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-    return Release(out, seconds, done.stdout)
 
 
 def only_check(release, name, **which):
@@ -87,18 +63,48 @@ def test_frozen_gui_runs_on_a_real_x_server_with_the_bundled_xcb_platform(releas
     assert result.passed, result.detail
 
 
-def test_release_files_are_listed_in_sha256sums_and_the_tarball_holds_both_programs(release):
+def test_release_files_are_listed_in_sha256sums_and_the_tarball_holds_both_programs_and_a_menu_entry(release):
+    import build
+
     stem = names.artefact_stem("linux")
     listed = sorted(path.name for path in release.files.iterdir())
-    assert listed == sorted(["SHA256SUMS", f"{stem}.tar.gz", f"{stem}.cdx.json"])
+    assert listed == sorted(["SHA256SUMS", f"{stem}.tar.gz", f"{stem}.cdx.json", build.deb_name()])
     checked = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=release.files,
                              capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert build.deb_name() in (release.files / "SHA256SUMS").read_text()
     with tarfile.open(release.files / f"{stem}.tar.gz") as tar:
         members = {member.name: member for member in tar.getmembers()}
-    for program in names.executable_names("linux"):
+    console, windowed = names.executable_names("linux")
+    for program in [console, "install-desktop-entry.sh"]:
         member = members[f"{stem}/{program}"]
         assert member.isfile() and member.mode & 0o111 and member.mtime == 1700000000
+    # One program on Linux: the windowed name links to it (see packaging/launchers/takeback_cli.py).
+    assert members[f"{stem}/{windowed}"].issym() and members[f"{stem}/{windowed}"].linkname == console
+    share = f"{stem}/share"
+    assert f"{share}/applications/{names.DESKTOP_ID}.desktop" in members
+    assert f"{share}/icons/hicolor/scalable/apps/{names.DESKTOP_ID}.svg" in members
+    assert f"{share}/icons/hicolor/16x16/apps/{names.DESKTOP_ID}.png" in members
+
+
+def test_the_tarballs_install_script_adds_the_menu_entry_for_this_user_and_takes_it_away(release, tmp_path):
+    stem = names.artefact_stem("linux")
+    with tarfile.open(release.files / f"{stem}.tar.gz") as tar:
+        tar.extractall(tmp_path, members=[m for m in tar.getmembers() if "/_internal/" not in m.name],
+                       filter="tar")
+    unpacked, data = tmp_path / stem, tmp_path / "data"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(data)}
+    done = subprocess.run([str(unpacked / "install-desktop-entry.sh")], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    entry = data / "applications" / f"{names.DESKTOP_ID}.desktop"
+    assert f'Exec="{unpacked}/{names.APP_NAME}"' in entry.read_text()
+    assert (data / "icons" / "hicolor" / "256x256" / "apps" / f"{names.DESKTOP_ID}.png").is_file()
+    valid = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True)
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    done = subprocess.run([str(unpacked / "install-desktop-entry.sh"), "--uninstall"], env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert not [path for path in data.rglob("*") if path.is_file()]
 
 
 def test_the_bundle_leaves_out_test_tools_and_unused_qt_parts(release):
@@ -109,6 +115,8 @@ def test_the_bundle_leaves_out_test_tools_and_unused_qt_parts(release):
     assert not (plugins / "platforms" / "libqwayland.so").exists()
     assert not (plugins / "platformthemes").exists()
     assert not list(internal.rglob("libQt6Qml*")) and not list(internal.rglob("libQt6WebEngine*"))
+    assert not list(internal.rglob("libopenblasp*")), "OpenCV's OpenBLAS is swapped for reference LAPACK"
+    assert not list(internal.rglob("libscipy_openblas-*")), "SciPy's OpenBLAS left with SciPy"
     assert not [path for path in internal.rglob("*") if path.is_symlink() and not path.exists()]
     toc = (release.out.parent / "build" / "pyinstaller" / "takeback" / "PYZ-00.toc").read_text()
     for module in ("'pytest'", "'pdqhash'", "'threatexchange'", "'tkinter'", "'PySide6.QtQml'"):
@@ -121,7 +129,7 @@ def test_the_bundle_leaves_out_test_tools_and_unused_qt_parts(release):
         path = internal.joinpath(*module.split("."))
         return f"'{module}'" in toc or (path / "__init__.py").is_file() or path.with_suffix(".py").is_file()
 
-    for module in [*late_imports, "uvicorn", "fastapi", "cv2", "pillow_heif", "scipy.fftpack"]:
+    for module in [*late_imports, "uvicorn", "fastapi", "cv2", "pillow_heif", "hashing.phash"]:
         assert bundled(module), f"{module} is not in the bundle"
 
 
@@ -131,5 +139,10 @@ def test_the_sbom_lists_what_the_bundle_holds(release):
     document = json.loads((release.files / f"{names.artefact_stem('linux')}.cdx.json").read_text())
     listed = {component["name"] for component in document["components"]}
     assert {"numpy", "opencv-python-headless", "pyside6-essentials", "pillow", "pillow-heif", "cpython"} <= listed
-    assert not {"pytest", "pdqhash", "threatexchange", "pywavelets", "pyinstaller"} & listed
+    assert not {"pytest", "pdqhash", "threatexchange", "pywavelets", "pyinstaller", "scipy", "imagehash"} & listed
     assert document["metadata"]["timestamp"] == "2023-11-14T22:13:20Z"
+    native = {component["name"]: component for component in document["components"]
+              if component["bom-ref"].startswith("pkg:generic/lib")}
+    assert {"libavcodec", "libicudata", "libQt6Core", "libheif", "libpython3.11"} <= set(native)
+    provided = {item["name"]: item["value"] for item in native["libavcodec"]["properties"]}
+    assert provided["takeback:provided-by"].startswith("pkg:pypi/opencv-python-headless@")
