@@ -34,9 +34,34 @@ _READABLE_VERSIONS = (1, 2)
 MAX_BUNDLE_ITEMS = 5_000  #: far more than one person's case; a bigger file is not one of ours
 MAX_BUNDLE_BYTES = 256 * 1024 * 1024  #: 5 000 long videos with TMK stay well below this
 
-_DAMAGED = (
-    "This fingerprint file is damaged ({detail}), so it cannot be used. "
+# Whole sentences, some with fields (the app translates the template and fills the fields in).
+_NO_VERSION_MESSAGE = (
+    "This fingerprint file is damaged (it has no version), so it cannot be used. "
     "Save the fingerprints again from the original photos and videos."
+)
+_UNKNOWN_VERSION_TEMPLATE = (
+    "This fingerprint file is damaged (it claims to be version {version}, which never existed), so it cannot be "
+    "used. Save the fingerprints again from the original photos and videos."
+)
+_NOT_ONLY_FINGERPRINTS_MESSAGE = (
+    "This fingerprint file is damaged (it holds more than fingerprints), so it cannot be used. "
+    "Save the fingerprints again from the original photos and videos."
+)
+_NO_PROGRAMME_MESSAGE = (
+    "This fingerprint file is damaged (it does not say which programme it is for), so it cannot be used. "
+    "Save the fingerprints again from the original photos and videos."
+)
+_NO_FINGERPRINTS_MESSAGE = (
+    "This fingerprint file is damaged (it holds no fingerprints), so it cannot be used. "
+    "Save the fingerprints again from the original photos and videos."
+)
+_BAD_ITEM_TEMPLATE = (
+    "This fingerprint file is damaged (the fingerprints of file {number} are not valid), so it cannot be used. "
+    "Save the fingerprints again from the original photos and videos."
+)
+_TOO_MANY_ITEMS_TEMPLATE = (
+    "This fingerprint file holds more than {limit:,} files' fingerprints, more than Takeback accepts. "
+    "It was not made by Takeback, or it is damaged."
 )
 
 
@@ -116,34 +141,31 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
         raise BundleError()
     version = document.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise BundleError(_DAMAGED.format(detail="it has no version"))
+        raise BundleError(_NO_VERSION_MESSAGE)
     if version > BUNDLE_VERSION:
         raise BundleError(
             "This fingerprint file was made by a newer version of Takeback. Update Takeback, then open it again."
         )
     if version not in _READABLE_VERSIONS:
-        raise BundleError(_DAMAGED.format(detail=f"it claims to be version {version}, which never existed"))
+        raise BundleError.from_template(_UNKNOWN_VERSION_TEMPLATE, version=version)
     extra = document.keys() - {"format", "version", "program", "items"}
     if extra:
-        raise BundleError(_DAMAGED.format(detail="it holds more than fingerprints"))
+        raise BundleError(_NOT_ONLY_FINGERPRINTS_MESSAGE)
     try:
         program = Program(document.get("program"))
     except ValueError as exc:
-        raise BundleError(_DAMAGED.format(detail="it does not say which programme it is for")) from exc
+        raise BundleError(_NO_PROGRAMME_MESSAGE) from exc
     raw_items = document.get("items")
     if not isinstance(raw_items, list) or not raw_items:
-        raise BundleError(_DAMAGED.format(detail="it holds no fingerprints"))
+        raise BundleError(_NO_FINGERPRINTS_MESSAGE)
     if len(raw_items) > MAX_BUNDLE_ITEMS:
-        raise BundleError(
-            f"This fingerprint file holds more than {MAX_BUNDLE_ITEMS:,} files' fingerprints, more than Takeback "
-            "accepts. It was not made by Takeback, or it is damaged."
-        )
+        raise BundleError.from_template(_TOO_MANY_ITEMS_TEMPLATE, limit=MAX_BUNDLE_ITEMS)
     items = []
     for index, raw in enumerate(raw_items):
         try:
             items.append(_wire.item_from_json(raw, where=f"items[{index}]"))
         except _wire.WireFormatError as exc:
-            raise BundleError(_DAMAGED.format(detail=f"the fingerprints of file {index + 1} are not valid")) from exc
+            raise BundleError.from_template(_BAD_ITEM_TEMPLATE, number=index + 1) from exc
     return Bundle(program, tuple(items))
 
 

@@ -106,7 +106,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=60.0, pool=10.0)
 DEFAULT_DEADLINE = 60.0
 #: ...plus the time its body takes to send at this many bytes a second (a slow mobile uplink).
 _SLOW_UPLINK_BYTES_PER_S = 32 * 1024
-_TOO_SLOW = (
+_TOO_SLOW_MESSAGE = (
     "The service took too long to answer, so Takeback stopped waiting. Your fingerprints are kept; try again later."
 )
 MAX_ITEMS_PER_REQUEST = 500  #: protocol limit
@@ -534,7 +534,7 @@ class IntakeClient:
                 response = self._request(method, path, content, headers)
             except DeadlineExpired as exc:
                 log.info("%s request ran out of time, attempt %d of %d", method, attempt + 1, policy.attempts)
-                raise ServiceUnavailable(_TOO_SLOW) from exc
+                raise ServiceUnavailable(_TOO_SLOW_MESSAGE) from exc
             except (AnswerTooLarge, UnreadableAnswer) as exc:
                 raise UnexpectedResponse() from exc
             except httpx.TransportError as exc:

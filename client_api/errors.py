@@ -28,7 +28,9 @@ fingerprint, a file name or a path. Each class has a stable machine ``code`` (a 
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Self
 
 if TYPE_CHECKING:
     from .models import CaseCredentials
@@ -83,8 +85,24 @@ class ClientError(Exception):
     code: ClientErrorCode = ClientErrorCode.ERROR
     default_message = "Something went wrong while talking to the service. Your fingerprints are kept; try again."
 
+    #: A message with fields keeps its English ``template`` and its ``params`` apart, so the app can translate
+    #: the template and fill the fields in; ``str(error)`` is the English sentence. ``None`` for a fixed message.
+    template: str | None = None
+    params: Mapping[str, object] = MappingProxyType({})
+
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message or self.default_message)
+
+    @classmethod
+    def from_template(cls, template: str, /, **params: object) -> Self:
+        """The error whose message is ``template`` (a whole English sentence) with ``params`` filled in."""
+        error = cls()
+        error._fill(template, **params)
+        return error
+
+    def _fill(self, template: str, /, **params: object) -> None:
+        self.template, self.params = template, MappingProxyType(params)
+        self.args = (template.format(**params),)
 
     @property
     def message(self) -> str:
@@ -137,24 +155,31 @@ class CaseNotFound(ClientError):
     )
 
 
+_WAIT_A_WHILE_MESSAGE = "There were too many attempts for this case. Wait a while, then try again. Your case is safe."
+_WAIT_A_MINUTE_MESSAGE = "There were too many attempts for this case. Wait a minute, then try again. Your case is safe."
+_WAIT_MINUTES_TEMPLATE = (
+    "There were too many attempts for this case. Wait about {minutes} minutes, then try again. Your case is safe."
+)
+
+
 class TooManyAttempts(ClientError):
     code = ClientErrorCode.TOO_MANY_ATTEMPTS
 
     def __init__(self, retry_after: float | None = None) -> None:
         self.retry_after = retry_after
         if retry_after is None or retry_after <= 0:
-            wait = "a while"
+            super().__init__(_WAIT_A_WHILE_MESSAGE)
         elif retry_after < 90:
-            wait = "a minute"
+            super().__init__(_WAIT_A_MINUTE_MESSAGE)
         else:
-            wait = f"about {round(retry_after / 60)} minutes"
-        super().__init__(
-            f"There were too many attempts for this case. Wait {wait}, then try again. "
-            "Your case is safe."
-        )
+            super().__init__()
+            self._fill(_WAIT_MINUTES_TEMPLATE, minutes=round(retry_after / 60))
 
 
 _NOTHING_CHANGED = "Nothing was changed."
+_NO_REASON_MESSAGE = "The service did not accept this request. It gave no reason. Nothing was changed."
+_REASON_CHANGED_TEMPLATE = "The service did not accept this request. {reason} Nothing was changed."
+_REASON_TEMPLATE = "The service did not accept this request. {reason}"
 
 
 class RequestRejected(ClientError):
@@ -168,9 +193,10 @@ class RequestRejected(ClientError):
         reason = (server_message or "").strip()
         if reason and not reason.endswith((".", "!", "?")):
             reason += "."
-        if not reason.endswith(_NOTHING_CHANGED):  # the intake service's own messages already say so
-            reason = f"{reason or 'It gave no reason.'} {_NOTHING_CHANGED}"
-        super().__init__(f"The service did not accept this request. {reason}")
+        super().__init__(_NO_REASON_MESSAGE)
+        if reason:  # the service's own words stay the service's; the intake service's already say nothing changed
+            self._fill(_REASON_TEMPLATE if reason.endswith(_NOTHING_CHANGED) else _REASON_CHANGED_TEMPLATE,
+                       reason=reason)
 
 
 class CaseWithdrawn(RequestRejected):
@@ -190,6 +216,12 @@ class ServerError(ClientError):
     )
 
 
+_INCOMPLETE_TEMPLATE = (
+    "Your case was opened, but only {sent} of {total} files' fingerprints reached it. "
+    "Keep your case number and key; try again when you are online to send the rest."
+)
+
+
 class IncompleteSubmission(ClientError):
     """The case was opened but not every fingerprint reached it; ``credentials`` let the caller finish later.
 
@@ -202,10 +234,8 @@ class IncompleteSubmission(ClientError):
         self.credentials = credentials
         self.sent = sent
         self.total = total
-        super().__init__(
-            f"Your case was opened, but only {sent} of {total} files' fingerprints reached it. "
-            "Keep your case number and key; try again when you are online to send the rest."
-        )
+        super().__init__()
+        self._fill(_INCOMPLETE_TEMPLATE, sent=sent, total=total)
 
 
 class Cancelled(ClientError):

@@ -59,6 +59,30 @@ def _grouped(text: str, groups: tuple[int, ...]) -> str:
     return "-".join(parts)
 
 
+# Whole sentences with fields; ``{shown}`` is the wrong characters, or the phrase below when they cannot be shown.
+_KEY_CHARACTER_TEMPLATE = (
+    "A case key has only letters and digits, but this one contains {shown}. Check it and type it again."
+)
+_KEY_LENGTH_TEMPLATE = (
+    "A case key has {expected} letters and digits, but this one has {found}. Check it and type it again."
+)
+_NUMBER_CHARACTER_TEMPLATE = (
+    "This case number contains {shown}, which case numbers do not have. Check it and type it again."
+)
+_NUMBER_LOOKALIKE_TEMPLATE = (
+    "This case number contains {shown}, which case numbers do not have. Case numbers never use 0, 1, I, L, O "
+    "or U, so one of these may be a different character. Check it and type it again."
+)
+_NUMBER_LENGTH_TEMPLATE = (
+    "A case number has {expected} letters and digits, but this one has {found}. Check it and type it again."
+)
+_SOME_SYMBOLS_MESSAGE = "some symbols"
+
+
+def _shown(bad: list[str]) -> str:
+    return " ".join(bad) if all(c.isprintable() for c in bad) else _SOME_SYMBOLS_MESSAGE
+
+
 def normalise_case_key(text: str) -> str:
     """The 26-character key from what a person typed: hyphens, spaces and case are ignored.
 
@@ -72,15 +96,9 @@ def normalise_case_key(text: str) -> str:
         raise InvalidCaseKey("Please type your case key. It has 26 letters and digits.")
     bad = sorted({c for c in cleaned if c not in CROCKFORD_ALPHABET})
     if bad:
-        shown = " ".join(bad) if all(c.isprintable() for c in bad) else "some symbols"
-        raise InvalidCaseKey(
-            f"A case key has only letters and digits, but this one contains {shown}. Check it and type it again."
-        )
+        raise InvalidCaseKey.from_template(_KEY_CHARACTER_TEMPLATE, shown=_shown(bad))
     if len(cleaned) != CASE_KEY_LENGTH:
-        raise InvalidCaseKey(
-            f"A case key has {CASE_KEY_LENGTH} letters and digits, but this one has {len(cleaned)}. "
-            "Check it and type it again."
-        )
+        raise InvalidCaseKey.from_template(_KEY_LENGTH_TEMPLATE, expected=CASE_KEY_LENGTH, found=len(cleaned))
     return cleaned
 
 
@@ -124,18 +142,11 @@ def normalise_case_number(text: str) -> str:
         raise InvalidCaseNumber("Please type your case number. It has 10 letters and digits, like ABC-DEF-GH23.")
     bad = sorted({c for c in cleaned if c not in CASE_NUMBER_ALPHABET})
     if bad:
-        hint = ""
-        if set(bad) & set("01ILOU"):
-            hint = " Case numbers never use 0, 1, I, L, O or U, so one of these may be a different character."
-        shown = " ".join(bad) if all(c.isprintable() for c in bad) else "some symbols"
-        raise InvalidCaseNumber(
-            f"This case number contains {shown}, which case numbers do not have.{hint} Check it and type it again."
-        )
+        template = _NUMBER_LOOKALIKE_TEMPLATE if set(bad) & set("01ILOU") else _NUMBER_CHARACTER_TEMPLATE
+        raise InvalidCaseNumber.from_template(template, shown=_shown(bad))
     if len(cleaned) != CASE_NUMBER_LENGTH:
-        raise InvalidCaseNumber(
-            f"A case number has {CASE_NUMBER_LENGTH} letters and digits, but this one has {len(cleaned)}. "
-            "Check it and type it again."
-        )
+        raise InvalidCaseNumber.from_template(_NUMBER_LENGTH_TEMPLATE, expected=CASE_NUMBER_LENGTH,
+                                              found=len(cleaned))
     if _luhn_sum([CASE_NUMBER_ALPHABET.index(c) for c in cleaned], start_factor=1) % len(CASE_NUMBER_ALPHABET):
         raise InvalidCaseNumber(
             "This case number has a typing mistake: its letters and digits do not add up. "

@@ -21,6 +21,9 @@ which file it is, and messages may end up somewhere the file name must not (a lo
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Self
 
 __all__ = [
     "Cancelled",
@@ -60,8 +63,24 @@ class HashingError(Exception):
     code: HashingErrorCode = HashingErrorCode.ERROR
     default_message = "This file could not be fingerprinted. Your other files are not affected."
 
+    #: A message with fields keeps its English ``template`` and its ``params`` apart, so the app can translate
+    #: the template and fill the fields in; ``str(error)`` is the English sentence. ``None`` for a fixed message.
+    template: str | None = None
+    params: Mapping[str, object] = MappingProxyType({})
+
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message or self.default_message)
+
+    @classmethod
+    def from_template(cls, template: str, /, **params: object) -> Self:
+        """The error whose message is ``template`` (a whole English sentence) with ``params`` filled in."""
+        error = cls()
+        error._fill(template, **params)
+        return error
+
+    def _fill(self, template: str, /, **params: object) -> None:
+        self.template, self.params = template, MappingProxyType(params)
+        self.args = (template.format(**params),)
 
     @property
     def message(self) -> str:
@@ -129,6 +148,13 @@ class TooLarge(HashingError):
     )
 
 
+#: ``reason`` is one of the phrases ``hashing.tmk`` passes (each is in the catalogue, so the app translates it too).
+_TMK_REASON_TEMPLATE = (
+    "This video fingerprint file (.tmk) cannot be used: {reason}. It may be damaged or made by a "
+    "different tool. If you still have the video, add the video itself instead."
+)
+
+
 class InvalidTmk(HashingError):
     """A TMK fingerprint file (``.tmk``) that Takeback cannot use; ``reason`` says what is wrong with it."""
 
@@ -140,13 +166,15 @@ class InvalidTmk(HashingError):
 
     def __init__(self, reason: str | None = None) -> None:
         self.reason = reason
-        if reason is None:
-            super().__init__()
-        else:
-            super().__init__(
-                f"This video fingerprint file (.tmk) cannot be used: {reason}. It may be damaged or made by a "
-                "different tool. If you still have the video, add the video itself instead."
-            )
+        super().__init__()
+        if reason is not None:
+            self._fill(_TMK_REASON_TEMPLATE, reason=reason)
+
+    @classmethod
+    def from_template(cls, template: str, /, **params: object) -> Self:
+        error = super().from_template(template, **params)
+        error.reason = error.message
+        return error
 
 
 class Cancelled(HashingError):

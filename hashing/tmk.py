@@ -85,6 +85,22 @@ TMK_FILE_SIZE = _HEADER.itemsize + 4 * (
 # areCompatible: Fourier coefficients may differ by this relative amount (float32 round trips).
 _COEFFICIENT_TOLERANCE = 1e-6
 
+# Whole sentences with fields (the app translates the template and fills the sizes in).
+_TOO_SHORT_TEMPLATE = (
+    "This video fingerprint file (.tmk) cannot be used: it is only {size:,} bytes long, far too short for a TMK "
+    "fingerprint. It may be damaged or made by a different tool. If you still have the video, add the video "
+    "itself instead."
+)
+_CUT_SHORT_TEMPLATE = (
+    "This video fingerprint file (.tmk) cannot be used: it is cut short ({size:,} bytes instead of {expected:,}). "
+    "It may be damaged or made by a different tool. If you still have the video, add the video itself instead."
+)
+_TOO_LONG_TEMPLATE = (
+    "This video fingerprint file (.tmk) cannot be used: it is longer than a TMK fingerprint ({size:,} bytes "
+    "instead of {expected:,}). It may be damaged or made by a different tool. If you still have the video, add "
+    "the video itself instead."
+)
+
 
 class TmkAlgorithm(enum.Enum):
     """The per-frame feature a TMK hash averages; its value is the 4-byte magic in the file."""
@@ -191,7 +207,7 @@ class TmkHash:
         """
         data = bytes(data)
         if len(data) < _HEADER.itemsize:
-            raise InvalidTmk(f"it is only {len(data):,} bytes long, far too short for a TMK fingerprint")
+            raise InvalidTmk.from_template(_TOO_SHORT_TEMPLATE, size=len(data))
         header = np.frombuffer(data, _HEADER, count=1)[0]
         if header["project"] != _PROJECT_MAGIC or header["file_type"] != _FILE_TYPE_MAGIC:
             raise InvalidTmk("it does not start the way a TMK fingerprint file does")
@@ -204,8 +220,8 @@ class TmkHash:
         if int(header["frame_count"]) < 0:
             raise InvalidTmk("its frame count is negative")
         if len(data) != TMK_FILE_SIZE:
-            how = "cut short" if len(data) < TMK_FILE_SIZE else "longer than a TMK fingerprint"
-            raise InvalidTmk(f"it is {how} ({len(data):,} bytes instead of {TMK_FILE_SIZE:,})")
+            template = _CUT_SHORT_TEMPLATE if len(data) < TMK_FILE_SIZE else _TOO_LONG_TEMPLATE
+            raise InvalidTmk.from_template(template, size=len(data), expected=TMK_FILE_SIZE)
         offset = _HEADER.itemsize
         sections = {}
         for name, dtype, shape in (

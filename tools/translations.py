@@ -35,10 +35,13 @@ SOURCES = ("desktop",)
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "NP_": (1, 2)}
 #: The libraries stay free of any translation code: their sentences are found by what they are. Every error
 #: class's ``default_message`` and ``template``, a message written as a plain literal where an error class or
-#: ``FingerprintWarning`` is called (a message built with an f-string cannot be translated and is left out),
-#: and module-level ``*_MESSAGE`` constants. The desktop translates them where it shows them
+#: ``FingerprintWarning`` is called, and module-level ``*_MESSAGE`` and ``*_TEMPLATE`` constants. A message with
+#: fields is never an f-string: it is a ``*_TEMPLATE`` given to ``Error.from_template(template, **fields)``
+#: (``unbuilt_library_messages`` finds any that is not, and a test fails on it). The desktop translates them where it shows them
 #: (``desktop.i18n.translate_error``).
 LIBRARIES = ("hashing", "client_api")
+#: Module constants with these name endings are sentences (``*_TEMPLATE``: a whole sentence with named fields).
+_CONSTANTS = ("_MESSAGE", "_TEMPLATE")
 #: Which argument of a call is the sentence: the first for error classes, the second for warnings.
 _MESSAGE_ARGUMENT = {"FingerprintWarning": 1}
 PSEUDO_CODE = "pseudo"
@@ -111,7 +114,7 @@ def library_sentences() -> list[tuple[str, str, int]]:
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=source)
             for node in ast.walk(tree):
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
-                    names = [t.id for t in node.targets if isinstance(t, ast.Name) and t.id.endswith("_MESSAGE")]
+                    names = [t.id for t in node.targets if isinstance(t, ast.Name) and t.id.endswith(_CONSTANTS)]
                     if names and isinstance(node.value.value, str):
                         sentences.append((node.value.value, source, node.lineno))
                 elif isinstance(node, ast.Call):
@@ -122,6 +125,62 @@ def library_sentences() -> list[tuple[str, str, int]]:
                         if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                             sentences.append((argument.value, source, node.lineno))
     return sentences
+
+
+def _built(node: ast.AST) -> bool:
+    """Whether an expression builds text (an f-string, ``.format``, ``%`` or ``+`` on a literal)."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.JoinedStr):
+            return True
+        if isinstance(inner, ast.Call) and getattr(inner.func, "attr", None) == "format":
+            return True
+        if isinstance(inner, ast.BinOp) and any(
+            isinstance(side, (ast.Constant, ast.JoinedStr)) and isinstance(getattr(side, "value", ""), str)
+            for side in (inner.left, inner.right)
+        ):
+            return True
+    return False
+
+
+def unbuilt_library_messages() -> list[str]:
+    """``file:line`` of every message of a library error built from pieces instead of given as a template.
+
+    Such a message reaches the person in English whatever their language, because the catalogue cannot hold
+    it: a message with fields must be a ``*_TEMPLATE`` constant passed to ``Error.from_template`` (or
+    ``self._fill`` in the class), which keeps the English template and its fields apart for the app. Checked:
+    every call of a library error class or ``FingerprintWarning``, and ``super().__init__``, ``self.args`` and
+    ``self._fill`` inside the error classes. Internal exceptions never shown to a person (``ValueError``
+    subclasses for API misuse, the wire format's own errors) are not errors of the libraries' trees.
+    """
+    classes = {cls.__name__ for cls in _error_classes()}
+    callables = classes | set(_MESSAGE_ARGUMENT) | {"from_template", "_fill"}
+    found = []
+    for library in LIBRARIES:
+        for path in sorted((REPO / library).rglob("*.py")):
+            source = path.relative_to(REPO).as_posix()
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=source)
+            error_bodies = [node for node in ast.walk(tree) if isinstance(node, ast.ClassDef) and node.name in classes]
+            checked: list[ast.AST] = []
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call):
+                    name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                    if name in callables:
+                        checked += [*node.args, *(keyword.value for keyword in node.keywords)]
+            # ``_fill`` fills the template in: the one place a message is formatted.
+            filling = {id(inner) for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+                       and node.name == "_fill" for inner in ast.walk(node)}
+            for body in error_bodies:
+                for node in ast.walk(body):
+                    if id(node) in filling:
+                        continue
+                    if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "__init__":
+                        checked += [*node.args, *(keyword.value for keyword in node.keywords)]
+                    elif isinstance(node, ast.Assign) and any(
+                        isinstance(target, ast.Attribute) and target.attr == "args" for target in node.targets
+                    ):
+                        checked.append(node.value)
+            found += [f"{source}:{node.lineno}" for node in checked if _built(node)]
+    return sorted(set(found))
 
 
 def extract(*, write: bool = True) -> Catalog:

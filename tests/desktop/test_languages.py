@@ -45,6 +45,47 @@ def test_the_template_holds_every_message_of_the_source() -> None:
     assert current == committed, "run: python tools/translations.py extract && python tools/translations.py update"
 
 
+def test_no_library_message_is_built_from_pieces() -> None:
+    """A message of ``hashing``/``client_api`` built with an f-string, ``.format``, ``%`` or ``+`` is not in the
+    catalogue, so it stays English in every language: it must be a ``*_TEMPLATE`` raised with ``from_template``."""
+    assert translations.unbuilt_library_messages() == [], (
+        "give the message a *_TEMPLATE constant and raise Error.from_template(TEMPLATE, **fields)"
+    )
+
+
+def test_library_messages_with_fields_are_translated_and_filled_in() -> None:
+    from client_api.errors import IncompleteSubmission, InvalidCaseKey, InvalidCaseNumber, RequestRejected
+    from client_api.errors import TooManyAttempts
+    from client_api.keys import normalise_case_key, normalise_case_number
+    from hashing.errors import InvalidTmk
+    from hashing.tmk import TmkHash
+
+    def raised(call, *args) -> BaseException:
+        with pytest.raises((InvalidCaseKey, InvalidCaseNumber, InvalidTmk)) as caught:
+            call(*args)
+        return caught.value
+
+    errors = [
+        TooManyAttempts(600), IncompleteSubmission(None, 3, 7), RequestRejected(400, "x", "Too big"),  # type: ignore[arg-type]
+        raised(normalise_case_key, "ABC"), raised(normalise_case_key, "AB\x00C"), raised(normalise_case_number, "A0C"),
+        raised(TmkHash.from_bytes, b"x" * 10), InvalidTmk("its frame count is negative"),
+    ]
+    try:
+        i18n.use(i18n.find("de"))
+        german = [i18n.translate_error(error) for error in errors]
+    finally:
+        i18n.use(i18n.ENGLISH)
+    assert all(error.template and error.params for error in errors)
+    assert [i18n.translate_error(error) for error in errors] == [str(error) for error in errors]
+    assert german[0] == ("Es gab zu viele Versuche für diesen Fall. Warte etwa 10 Minuten und versuche es dann "
+                         "noch einmal. Dein Fall ist sicher.")
+    assert "nur die Fingerabdrücke von 3 von 7 Dateien" in german[1] and "Too big" in german[2]
+    assert "hat 26 Buchstaben und Ziffern, aber dieser hat 3" in german[3]
+    assert "einige Sonderzeichen" in german[4] and "enthält 0, was Fallnummern nicht haben" in german[5]
+    assert "nur 10 Bytes groß" in german[6] and "Video-Fingerabdruck-Datei" in german[7]
+    assert not any(text == str(error) for text, error in zip(german, errors))
+
+
 @pytest.mark.parametrize("language", SHIPPED, ids=lambda lang: lang.code)
 def test_every_message_is_translated_with_its_placeholders(language: i18n.Language) -> None:
     template = translations.read(translations.TEMPLATE)
