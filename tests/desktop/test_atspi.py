@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+#: Part of the full run only (starts Xvfb, an AT-SPI bus and the app); the quick loop leaves it out.
+pytestmark = pytest.mark.slow
+
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent
 SYSTEM_PYTHON = "/usr/bin/python3"

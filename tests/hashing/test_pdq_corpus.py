@@ -18,6 +18,9 @@ from hashing import Dihedral, hash_image
 from tools import pdq_corpus
 from tools.pdq_corpus import Case, Measured
 
+#: Part of the full run only (encodes and hashes a corpus of pictures at every size); the quick loop leaves it out.
+pytestmark = pytest.mark.slow
+
 #: The acceptance bar of issue 9 for JPEGs; lossless-decoded formats must be exact.
 JPEG_P95, JPEG_MAX = 2, 6
 

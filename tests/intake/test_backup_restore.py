@@ -20,7 +20,7 @@ from service_processes import secret_for, service_processes
 from intake import Settings, serve_in_thread
 from intake.storage import database_url
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # real service processes: full run only
 
 
 def postgres_program(name: str) -> str:

@@ -28,6 +28,9 @@ from intake_testkit import bearer, create_body, idempotency_key, image_item, new
 from intake import Settings
 from intake.storage import case_hashes, cases, database_url, hash_records, idempotency
 
+#: Part of the full run only (kills and restarts real service processes); the quick loop leaves it out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = """
 import sys

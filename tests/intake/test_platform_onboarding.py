@@ -11,11 +11,15 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from intake_testkit import idempotency_key, new_case_key
 from PIL import Image
 
 from hashing import hash_file
 from intake import ServerHandle
+
+#: Part of the full run only (runs the threatexchange command line several times); the quick loop leaves it out.
+pytestmark = pytest.mark.slow
 
 IMAGES = Path(__file__).parents[1] / "data" / "images" / "misc"
 PHOTO = IMAGES / "pen-and-coaster.png"

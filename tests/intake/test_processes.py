@@ -34,7 +34,7 @@ from client_api.proof_of_work import ProofOfWork
 from intake import Storage
 from intake.storage import case_hashes, cases, database_url, hash_records
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # real service processes: full run only
 
 
 @pytest.fixture(scope="module")

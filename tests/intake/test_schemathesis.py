@@ -32,6 +32,9 @@ import intake
 from client_api.proof_of_work import binding_of, solve
 from intake import ServerHandle
 
+#: Part of the full run only (property-based requests against two databases); the quick loop leaves it out.
+pytestmark = pytest.mark.slow
+
 DOCUMENT = Path(intake.__file__).parent / "openapi.json"
 EXAMPLES = int(os.environ.get("TAKEBACK_SCHEMATHESIS_EXAMPLES", "5"))
 CHECKS = [

@@ -18,6 +18,9 @@ import pytest
 
 from intake import ServerHandle, Settings, serve_in_thread
 
+#: Part of the full run only (waits out real socket deadlines); the quick loop leaves it out.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def strict(settings: Settings, db_url: str) -> Iterator[ServerHandle]:
