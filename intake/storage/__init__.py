@@ -63,6 +63,5 @@ class Storage(CaseStore, PlatformFeed):
 
     Args:
         url: SQLAlchemy URL (``sqlite:///path``, ``postgresql://user@host:port/db``).
-        scrypt: cost of case-key hashing.
         today: the clock, in days (tests move it).
     """

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import DatabaseUnavailable
-from ..secrets_store import ScryptParams
 from .migrate import check as check_revision
 from .migrate import upgrade as upgrade_revision
 from .schema import CHANGES, counters, feed_days
@@ -25,7 +24,6 @@ from .views import IdempotentAnswer
 
 __all__ = ["Database", "Unchanged", "chunks", "database_url", "digest_of", "utc_today"]
 
-DEFAULT_SCRYPT = ScryptParams()
 _IN_CHUNK = 500
 
 
@@ -64,7 +62,6 @@ class Database:
 
     Args:
         url: SQLAlchemy URL (``sqlite:///path``, ``postgresql://user@host:port/db``).
-        scrypt: cost of case-key hashing.
         today: the clock, in days (tests move it).
     """
 
@@ -72,11 +69,9 @@ class Database:
         self,
         url: str,
         *,
-        scrypt: ScryptParams = DEFAULT_SCRYPT,
         today: Callable[[], dt.date] = utc_today,
     ) -> None:
         self.url = database_url(url)
-        self.scrypt = scrypt
         self.today = today
         self.engine = _make_engine(self.url)
         self._writer = self.engine.execution_options(takeback_write=True)

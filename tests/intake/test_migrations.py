@@ -63,7 +63,7 @@ def test_migrate_creates_exactly_the_tables_storage_uses(empty_db_url: str) -> N
 def test_a_release_one_database_is_upgraded_with_its_data(empty_db_url: str, tmp_path) -> None:  # noqa: ANN001
     make_release_one_database(empty_db_url)
     key = new_case_key()
-    storage = Storage(empty_db_url, scrypt=FAST_SCRYPT)
+    storage = Storage(empty_db_url)
     try:
         with pytest.raises(DatabaseOutOfDate, match="older schema"):
             storage.check_schema()
