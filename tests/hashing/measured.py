@@ -65,7 +65,7 @@ def _child(path: str) -> None:
     import numpy  # noqa: F401
 
     import hashing
-    from hashing._opencv import quiet_cv2
+    from tests.opencv import quiet_cv2
 
     quiet_cv2()
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
