@@ -457,7 +457,7 @@ class TmkAccumulator:
         source_fps: The video stream's nominal frame rate (0, NaN or infinity if the container does not say).
             ffmpeg falls back on it when a frame's own duration rounds to zero 15-fps ticks (as at 30 fps).
         rotation_degrees: Clockwise rotation a player applies to show the video upright (the display-matrix
-            angle; OpenCV's ``CAP_PROP_ORIENTATION_META``): 0, 90, 180 or 270. ffmpeg auto-rotates before
+            angle, as OpenCV's ``CAP_PROP_ORIENTATION_META`` gives it): 0, 90, 180 or 270. ffmpeg auto-rotates before
             scaling, so the reference hashes the upright picture.
         squash: Turns what :meth:`add` is given into the 64x64 uint8 RGB frame, not rotated. By default
             ``add`` takes ``(H, W, 3)`` uint8 BGR arrays (OpenCV's order), squashed with :func:`squash_to_64`;
