@@ -399,3 +399,11 @@ def test_videos_hashed_side_by_side_give_the_same_fingerprints(reference_video):
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
         results = list(pool.map(lambda n: hash_video(VIDEOS / f"{n}.mp4", vpdq_every=0, tmk=False), names))
     assert results == [dataclasses.replace(reference_video(name), tmk=None) for name in names]
+
+
+def test_a_video_whose_name_is_not_ascii_hashes_like_its_copy(tmp_path):
+    """FFmpeg reads through our own file handle, so no name is ever encoded for it (nor shown to it)."""
+    original = VIDEOS / "test-padded-dimensions.mp4"
+    renamed = tmp_path / "vidéo für 日本 ✓ ملف.mp4"
+    renamed.write_bytes(original.read_bytes())
+    assert hash_video(renamed, tmk=False) == hash_video(original, tmk=False)
