@@ -48,11 +48,16 @@ def luma(rgb: np.ndarray) -> np.ndarray:
     """Float32 luma of an ``(H, W, 3)`` uint8 RGB array, rounded exactly as the reference rounds it."""
     if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
         raise ValueError(f"expected an (H, W, 3) uint8 RGB array, got {rgb.shape} {rgb.dtype}")
-    channels = rgb.astype(np.float32)
+    return _luma(rgb, red=0)
+
+
+def _luma(image: np.ndarray, red: int) -> np.ndarray:
+    """:func:`luma` of RGB (``red=0``) or BGR (``red=2``) pixels: a reversed view would make the copy slow."""
+    channels = image.astype(np.float32)
     # ((R * 0.299f) + (G * 0.587f)) + (B * 0.114f), each step rounded to float32, like the C++ expression.
-    y = channels[..., 0] * _LUMA_R
+    y = channels[..., red] * _LUMA_R
     y += channels[..., 1] * _LUMA_G
-    y += channels[..., 2] * _LUMA_B
+    y += channels[..., 2 - red] * _LUMA_B
     return y
 
 
@@ -263,19 +268,23 @@ def fast_pdq_from_rgb(rgb: np.ndarray) -> PdqHash:
     Raises:
         ValueError: the array is not uint8 with three channels.
     """
-    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-        raise ValueError(f"expected an (H, W, 3) uint8 colour array, got {rgb.shape} {rgb.dtype}")
-    rows, cols = rgb.shape[:2]
-    if rows < MIN_DIMENSION or cols < MIN_DIMENSION:
-        return PdqHash(bytes(32), 0)
-    across = _resample_axis0(luma(rgb), resampling_band(rows))  # (64, cols)
-    y64 = _resample_axis0(across.T, resampling_band(cols)).T
-    return PdqHash(bits_to_digest(fast_dct16(y64)), quality_of_64x64(y64))
+    return _fast_pdq(rgb, red=0)
 
 
 def fast_pdq_from_bgr(bgr: np.ndarray) -> PdqHash:
-    """As :func:`fast_pdq_from_rgb` for OpenCV's BGR channel order (a reversed view: no copy)."""
-    return fast_pdq_from_rgb(bgr[:, :, ::-1])
+    """As :func:`fast_pdq_from_rgb` for OpenCV's BGR channel order, sparing a colour conversion per frame."""
+    return _fast_pdq(bgr, red=2)
+
+
+def _fast_pdq(image: np.ndarray, red: int) -> PdqHash:
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError(f"expected an (H, W, 3) uint8 colour array, got {image.shape} {image.dtype}")
+    rows, cols = image.shape[:2]
+    if rows < MIN_DIMENSION or cols < MIN_DIMENSION:
+        return PdqHash(bytes(32), 0)
+    across = _resample_axis0(_luma(image, red), resampling_band(rows))  # (64, cols)
+    y64 = _resample_axis0(across.T, resampling_band(cols)).T
+    return PdqHash(bits_to_digest(fast_dct16(y64)), quality_of_64x64(y64))
 
 
 def _resample_axis0(values: np.ndarray, band: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
