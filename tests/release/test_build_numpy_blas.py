@@ -168,12 +168,14 @@ def test_swapped_numpy_computes_what_the_source_trees_numpy_computes(swapped, tm
 
 @pytest.mark.slow
 def test_the_frozen_bundles_numpy_libraries_compute_what_the_source_tree_computes(release, tmp_path):
-    """The bundle's own extension modules and reference libraries, patched and then stripped by build.py.
+    """The bundle's own extension modules and reference libraries, as build.py stripped and patched them.
 
     The frozen program keeps NumPy's Python code in its archive, so the source tree's is put beside them.
     """
     bundled = release.bundle / "_internal"
     assert not list(bundled.rglob("*openblas*"))
+    toc = (release.out.parent / "build" / "pyinstaller" / "takeback" / "PYZ-00.toc").read_text()
+    assert "'threadpoolctl'" not in toc, "hashing calls no BLAS, so nothing limits its threads"
     internal = tmp_path / "_internal"
     shutil.copytree(SITE / "numpy", internal / "numpy", symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     libraries = sorted((bundled / "numpy").rglob("*.so"))
