@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-#: Part of the full run only (starts Xvfb, an AT-SPI bus and the app); the quick loop leaves it out.
-pytestmark = pytest.mark.slow
+#: Part of the full run only (starts Xvfb, an AT-SPI bus and the app); the quick loop leaves it out. On the
+#: pytest-xdist worker of the release's X server test: two ``xvfb-run -a`` at once can pick the same display.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("release-and-x-server")]
 
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent

@@ -19,11 +19,16 @@ if str(PACKAGING) not in sys.path:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every test in this folder is a release test: ``-m "not release"`` leaves them all out of a quick run."""
+    """Every test in this folder is a release test: ``-m "not release"`` leaves them all out of a quick run.
+
+    The tests of the built release share one pytest-xdist worker, so it is built once per run, not per worker.
+    """
     here = Path(__file__).parent
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.release)
+            if "release" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group("release-and-x-server"))
 
 
 class Release:
