@@ -39,6 +39,12 @@ HIDDEN_IMPORTS = (
 EXCLUDED_MODULES = (
     # Test-only dependencies (the oracles our hashes are checked against) and test runners.
     "pytest", "_pytest", "pytestqt", "pdqhash", "threatexchange", "faiss", "jsonschema", "trustme",
+    # Test tools, and what only they or a command-line helper reach (found in PyInstaller's xref file): Hypothesis
+    # (through pydantic.v1's Hypothesis plugin, which only Hypothesis loads); rich, its markdown_it and Pygments
+    # (through httpx's `httpx` command, imported in `try/except ImportError`, and pydantic's and Mako's optional
+    # pretty-printers); PyYAML (uvicorn's and NumPy's optional YAML config and output, both guarded); unittest
+    # and doctest (numpy.testing, loaded only when someone asks for `np.testing`); pydoc_data (help() texts).
+    "hypothesis", "rich", "pygments", "markdown_it", "yaml", "unittest", "doctest", "pydoc_data",
     # keyrings.alt gives the tests a keyring in a plain file; a person's case key must only ever go to the
     # operating system's keyring (Keychain, Credential Manager, Secret Service), never to such a file.
     "keyrings",

@@ -119,7 +119,8 @@ def test_the_bundle_leaves_out_test_tools_and_unused_qt_parts(release):
     assert not list(internal.rglob("libscipy_openblas-*")), "SciPy's OpenBLAS left with SciPy"
     assert not [path for path in internal.rglob("*") if path.is_symlink() and not path.exists()]
     toc = (release.out.parent / "build" / "pyinstaller" / "takeback" / "PYZ-00.toc").read_text()
-    for module in ("'pytest'", "'pdqhash'", "'threatexchange'", "'tkinter'", "'PySide6.QtQml'"):
+    for module in ("'pytest'", "'pdqhash'", "'threatexchange'", "'tkinter'", "'PySide6.QtQml'", "'hypothesis'",
+                   "'rich'", "'pygments'", "'markdown_it'", "'yaml'", "'unittest'", "'pydoc_data'"):
         assert module not in toc
     from desktop.cli import _COMMAND_MODULES
 
