@@ -112,6 +112,12 @@ DROPPED_DATA = re.compile(
     re.IGNORECASE,
 )
 
+#: Parts of the C library that PyInstaller's own exclude list (glibc, libm, libpthread, ld-linux...) misses:
+#: libmvec, glibc's vector maths, which libx265 links to. It reads the running dynamic loader's private state
+#: (``_rtld_global_ro@GLIBC_PRIVATE``), so a copy from the build host's glibc is only right on that same glibc;
+#: every glibc system since 2.22 has its own (Debian: in libc6, which the .deb depends on).
+HOST_C_LIBRARY = re.compile(r"(^|/)libmvec\.so(\.\d+)*$")
+
 _PLUGIN_NAME = re.compile(r"^(lib)?(?P<name>.+?)(\.debug)?\.(so|dll|dylib)$")
 
 
@@ -122,7 +128,8 @@ def keep(destination: str) -> bool:
         destination: the file's path relative to the bundle's ``_internal`` folder, with ``/`` or ``\\``.
 
     Returns:
-        False for Qt plugins, Qt translations and data files the rules above leave out; True otherwise.
+        False for Qt plugins, Qt translations, data files and C library parts the rules above leave out; True
+        otherwise.
     """
     path = PurePosixPath(destination.replace("\\", "/"))
     parts = path.parts
@@ -140,7 +147,7 @@ def keep(destination: str) -> bool:
         return match is not None and match.group("name") in wanted
     if "translations" in parts and _is_qt_path(parts):
         return bool(QT_TRANSLATIONS_KEPT.match(parts[-1]))
-    return not DROPPED_DATA.search(path.as_posix())
+    return not DROPPED_DATA.search(path.as_posix()) and not HOST_C_LIBRARY.search(path.as_posix())
 
 
 def _is_qt_path(parts: tuple[str, ...]) -> bool:

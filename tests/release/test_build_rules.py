@@ -45,6 +45,8 @@ import bundle_rules
         ("PySide6/opengl32sw.dll", False),
         ("PySide6/Qt6Widgets.dll", True),
         ("certifi/cacert.pem", True),
+        ("libmvec.so.1", False),
+        ("numpy.libs/libmvecish-1234.so", True),
     ],
 )
 def test_keep(destination, kept):
