@@ -53,6 +53,9 @@ EXCLUDED_MODULES = (
     # imagehash is the test oracle of hashing/phash.py, which computes the same bits with NumPy; with it go
     # SciPy and SciPy's own OpenBLAS (35 MB) and PyWavelets, which the test environment still installs.
     "imagehash", "scipy", "pywt",
+    # Hashing calls no BLAS (tests/hashing/test_no_blas.py), so nothing needs to limit BLAS threads; an older
+    # environment may still have threadpoolctl installed, and it must not ride along.
+    "threadpoolctl",
     # The production intake service runs from source on a server with PostgreSQL; the desktop bundle only ever
     # runs the embedded SQLite service of demo mode.
     "psycopg", "psycopg_binary", "psycopg2",
