@@ -5,7 +5,8 @@ Run from the repository root:  .venv/bin/python benchmarks/bench_tmk.py [--long-
 Prints, all measured in this run on this machine:
 * level-1 and level-2 cost per pair (Meta's sample hashes chair-19 vs chair-20), and the one-off cost of the
   offset tables level 2 caches;
-* per-frame costs of the accumulator's parts at common frame sizes;
+* per-frame costs of the accumulator's parts at common frame sizes (the squash both ways: Pillow's bicubic on an
+  array, and FFmpeg's scaler on a decoded YUV frame as the video pass does it);
 * seconds of video hashed per wall-clock second on the sample videos: decoding alone, decoding + TMK, and
   the full video pass (``hash_video``: MD5, SHA-256, vPDQ every second) with and without TMK. Variants run
   round-robin and each keeps its best of ``--repeat`` runs: the machine is shared;
@@ -31,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hashing import tmk as tmk_module  # noqa: E402
+from hashing import video as video_module  # noqa: E402
+from hashing._av import quiet_av  # noqa: E402
 from hashing.tmk import TmkAccumulator, pdqf_feature, read_tmk, squash_to_64  # noqa: E402
 
 VIDEOS = ROOT / "tests" / "data" / "videos"
@@ -66,12 +69,15 @@ def bench_frame_parts() -> None:
     for height, width in ((480, 720), (720, 1280), (1080, 1920), (2160, 3840)):
         frame = cv2.resize(photo, (width, height))
         squash = best_of(20, squash_to_64, frame)
+        yuv = quiet_av().VideoFrame.from_ndarray(frame, format="bgr24").reformat(format="yuv420p")
+        swscale = best_of(20, video_module.FrameConverter().tmk_rgb64, yuv)
         small = squash_to_64(frame)
         feature = best_of(200, pdqf_feature, small)
         whole = best_of(3, lambda: [accumulator.add(frame, k / 30) for accumulator in [TmkAccumulator(30)]
                                     for k in range(90)]) / 90  # fmt: skip
         print(
-            f"  {width}x{height}: squash to 64x64 {squash * 1e3:6.2f} ms, PDQF {feature * 1e6:5.1f} us, "
+            f"  {width}x{height}: squash to 64x64 {squash * 1e3:6.2f} ms (swscale from YUV {swscale * 1e3:5.2f} ms), "
+            f"PDQF {feature * 1e6:5.1f} us, "
             f"add() at 30 fps (half the frames kept) {whole * 1e3:6.2f} ms"
         )
 

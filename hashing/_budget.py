@@ -10,12 +10,11 @@ the file says *and* at what decoding actually costs, before the expensive step w
 * photos: the bytes held, the metadata, and the memory the decode will take, estimated from the header
   (mode, size, JPEG scaling and progressive buffers), must fit :data:`PHOTO_MEMORY_BYTES`;
 * animations: frames times canvas must fit :data:`ANIMATION_PIXELS`, checked before the first frame is decoded;
-* videos: decoding may take at most :data:`VIDEO_GRACE_S` plus the time a slow decoder needs for the pixels the
-  stream says it has. OpenCV learns a stream's size from its first frame and hands out every later frame at
-  that size, whatever the decoder really produced (measured: a 320 x 240 first frame followed by 16,000 x 16,000
-  ones yields 320 x 240 pictures, 0.6 s each), so the time spent decoding is the only sign of the real size that
-  reaches us. OpenCV passes no ``max_pixels`` to FFmpeg, so the one oversized frame decoded before the budget
-  runs out still costs its memory (about 300 MB at FFmpeg's own ceiling of 16,000 x 16,000);
+* videos: a stream whose headers give a picture larger than ``video.MAX_FRAME_PIXELS`` is refused before any
+  frame is decoded, and the decoder itself refuses a larger picture in a stream whose headers understate it
+  (FFmpeg's ``max_pixels``: a 320 x 240 header followed by 16,000 x 16,000 frames costs 24 MB, not the 300 MB
+  of decoding one). Decoding may take at most :data:`VIDEO_GRACE_S` plus the time a slow decoder needs for the
+  pixels the frames have, for whatever else makes a decoder slow;
 * animations, again: a wall-clock limit (:data:`PHOTO_SECONDS`), checked between frames.
 """
 

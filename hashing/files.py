@@ -41,7 +41,7 @@ def hash_file(
         raise ValueError(f"vpdq_every is seconds between frames (0 = all), got {vpdq_every}")
     if detect_format(path).kind is MediaKind.IMAGE:
         return hash_image(path, dihedral=dihedral, cancel=cancel, progress=progress)
-    from .video import hash_video  # OpenCV is only loaded when there is a video
+    from .video import hash_video  # PyAV and FFmpeg are only loaded when there is a video
 
     return hash_video(path, vpdq_every=vpdq_every, tmk=tmk, cancel=cancel, progress=progress)
 

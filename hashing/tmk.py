@@ -7,7 +7,8 @@ video, so this module follows the reference closely (spec: ``TMK.md``; sources: 
 
 * Frames: the reference hashes what ``ffmpeg -s 64:64 -pix_fmt rgb24 -r 15`` writes. ``TmkAccumulator``
   replays ffmpeg 4.1's frame selection on our decoder's timestamps (``_frame_rate.py``) and squashes each chosen
-  frame to 64x64 with an antialiased bicubic filter, as ffmpeg's scaler does.
+  frame to 64x64: the video pass has FFmpeg's own scaler do it from the decoded frame, as the command line does
+  (``hashing.video``); frames given as arrays are squashed with an antialiased bicubic filter like it.
 * Feature per frame: PDQF, the 16x16 float DCT of the frame's luma that PDQ thresholds (no DC term, row-major).
 * Hash: the average of the raw features, plus, for four periods and 32 Fourier coefficients, cosine- and
   sine-weighted sums of the L2-normalised features, each normalised to length sqrt(a_j) at the end.
@@ -22,8 +23,10 @@ from __future__ import annotations
 import enum
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -432,7 +435,7 @@ class _DecodedFrame:
     """A decoded frame waiting for ffmpeg's decision: its pixels until its feature is computed, then the feature."""
 
     pts_s: float
-    pixels: np.ndarray | None
+    pixels: Any
     feature: np.ndarray | None = None
 
 
@@ -452,14 +455,20 @@ class TmkAccumulator:
         source_fps: The video stream's nominal frame rate (0, NaN or infinity if the container does not say).
             ffmpeg falls back on it when a frame's own duration rounds to zero 15-fps ticks (as at 30 fps).
         rotation_degrees: Clockwise rotation a player applies to show the video upright (the display-matrix
-            angle; OpenCV's ``CAP_PROP_ORIENTATION_META``): 0, 90, 180 or 270. ffmpeg auto-rotates before
+            angle, as OpenCV's ``CAP_PROP_ORIENTATION_META`` gives it): 0, 90, 180 or 270. ffmpeg auto-rotates before
             scaling, so the reference hashes the upright picture.
+        squash: Turns what :meth:`add` is given into the 64x64 uint8 RGB frame, not rotated. By default
+            ``add`` takes ``(H, W, 3)`` uint8 BGR arrays (OpenCV's order), squashed with :func:`squash_to_64`;
+            the video pass gives PyAV frames and has FFmpeg's scaler squash them, as the reference's ffmpeg does.
     """
 
-    def __init__(self, source_fps: float, rotation_degrees: int = 0) -> None:
+    def __init__(
+        self, source_fps: float, rotation_degrees: int = 0, squash: Callable[[Any], np.ndarray] | None = None
+    ) -> None:
         if isinstance(rotation_degrees, bool) or int(rotation_degrees) != rotation_degrees or rotation_degrees % 90:
             raise ValueError(f"rotation must be a multiple of 90 degrees, got {rotation_degrees}")
         self._quarter_turns = int(rotation_degrees) % 360 // 90
+        self._squash = squash
         self._resampler = CfrResampler(FRAMES_PER_SECOND, float(source_fps))
         self._known_interval_s = 1.0 / source_fps if 0 < source_fps < math.inf else None
         self._nominal_interval_s = self._known_interval_s or 1.0 / FRAMES_PER_SECOND
@@ -484,13 +493,14 @@ class TmkAccumulator:
         """Resampled (15-fps) frames added to the hash so far (the latest decoded frame is still pending)."""
         return self._count
 
-    def add(self, frame_bgr: np.ndarray, pts_s: float) -> None:
+    def add(self, frame_bgr: Any, pts_s: float) -> None:
         """Add one decoded frame.
 
         Args:
-            frame_bgr: The full-size decoded frame, ``(H, W, 3)`` uint8 in OpenCV's BGR order, not rotated.
-                The accumulator may keep a reference to it (never writing to it) until the next call or two,
-                so pass a new array for each frame, as OpenCV's ``read()`` and PyAV's ``to_ndarray()`` do.
+            frame_bgr: The full-size decoded frame, ``(H, W, 3)`` uint8 in OpenCV's BGR order, not rotated (or
+                whatever the ``squash`` given to the constructor takes). The accumulator may keep a reference to
+                it (never writing to it) until the next call or two, so pass a new one for each frame, as
+                OpenCV's ``read()`` and PyAV's decoder do.
             pts_s: Its presentation time in seconds. If it is missing (NaN or infinite), the previous one plus
                 the nominal frame interval is assumed, as a player would show the frame.
 
@@ -500,9 +510,7 @@ class TmkAccumulator:
         """
         if self._finished:
             raise RuntimeError("this TMK accumulator is finished; start a new one for another video")
-        if not isinstance(frame_bgr, np.ndarray) or frame_bgr.dtype != np.uint8 or frame_bgr.ndim != 3 or (
-            frame_bgr.shape[2] != 3 or frame_bgr.shape[0] == 0 or frame_bgr.shape[1] == 0
-        ):  # fmt: skip
+        if self._squash is None and not _is_colour_frame(frame_bgr):
             raise ValueError(f"expected an (H, W, 3) uint8 BGR frame, got {getattr(frame_bgr, 'shape', frame_bgr)!r}")
         pts_s = float(pts_s)
         if not math.isfinite(pts_s):
@@ -554,12 +562,12 @@ class TmkAccumulator:
             frame.pixels = None
         return frame.feature
 
-    def _frame_feature(self, frame_bgr: np.ndarray) -> np.ndarray:
-        small = squash_to_64(frame_bgr)
+    def _frame_feature(self, frame: Any) -> np.ndarray:
+        small = squash_to_64(frame)[:, :, ::-1] if self._squash is None else self._squash(frame)  # RGB
         if self._quarter_turns:
             # Squashing to a square commutes with quarter turns, so rotating 64x64 pixels is the cheap way.
             small = np.rot90(small, k=-self._quarter_turns)  # clockwise
-        return pdqf_feature(small[:, :, ::-1])
+        return pdqf_feature(small)
 
     def _ingest(self, feature: np.ndarray, first_index: int, copies: int) -> None:
         """Add ``copies`` copies of one frame feature at resampled indices first_index, first_index + 1, ..."""
@@ -605,6 +613,13 @@ class TmkAccumulator:
             cos=_normalise_rows(self._cos) * scale,
             sin=_normalise_rows(self._sin) * scale,
         )
+
+
+def _is_colour_frame(frame: object) -> bool:
+    return (
+        isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3 and frame.shape[2] == 3
+        and frame.shape[0] > 0 and frame.shape[1] > 0
+    )  # fmt: skip
 
 
 def _normalise_rows(features: np.ndarray) -> np.ndarray:

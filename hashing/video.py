@@ -1,13 +1,20 @@
 """Fingerprints of a video from one decoding pass: vPDQ frames, TMK+PDQF, MD5 and SHA-256.
 
-vPDQ follows Meta's reference (``vpdq/cpp/hashing/filehasher.cpp``, see ``VPDQ.md`` in the project notes):
-frames are numbered by decoder output (0, 1, 2, ...), every ``frame_mod``-th one is hashed with PDQ, where
-``frame_mod = int(seconds * fps)`` or 1, and each carries the nominal time ``frame / fps``. Like the reference,
-frames are hashed as stored: rotation metadata is not applied (OpenCV would, so it is turned off). TMK's own
-reference decodes with the ffmpeg command line, which does rotate, so the accumulator is told the rotation.
+vPDQ follows Meta's reference (``vpdq/cpp/hashing/filehasher.cpp`` and ``ffmpegwrapper.cpp``, see ``VPDQ.md`` in
+the project notes), which decodes with FFmpeg's libraries as we do (PyAV): the first video stream, its frame rate
+from ``avg_frame_rate`` (``r_frame_rate`` when that is unknown), frames numbered by decoder output (0, 1, 2, ...),
+every ``frame_mod``-th one hashed with PDQ, where ``frame_mod = int(seconds * fps)`` or 1, each carrying the
+nominal time ``frame / fps``. Like the reference, frames are hashed as stored (rotation metadata is not applied)
+and converted to RGB24 by swscale with ``SWS_AREA`` from the decoder's pixel format, with BT.601 coefficients
+and the range the pixel format implies, whatever the stream's colour tags say (the reference sets no colour
+details). ``SWS_ACCURATE_RND | SWS_BITEXACT`` select swscale's portable C code instead of the processor's SIMD
+code: with them every frame of Meta's sample videos converts to the very pixels the reference hashed (exact PDQ
+of them equals the sample hashes bit for bit), and the pixels no longer depend on the processor.
 
-OpenCV's conversion to RGB is not FFmpeg's ``SWS_AREA`` one, so frame hashes differ from the reference's by
-a few bits (well inside vPDQ's match distance of 31); ``tests/hashing/test_video.py`` holds the line.
+TMK's reference decodes with ``ffmpeg -s 64:64 -pix_fmt rgb24 -r 15``, which turns the picture upright and
+squashes each frame to 64x64 RGB in one swscale step with the command line's default bicubic filter. The
+accumulator is told the rotation and given frames squashed by that same swscale step (with the same two
+exactness flags), and the frame rate ffmpeg assumes for its input (``av_guess_frame_rate``).
 
 Damaged files: a file that does not open as a video fails (``CorruptMedia`` when it starts like a video
 container, ``UnsupportedFormat`` otherwise). A file that opens but stops early is fingerprinted as far as it
@@ -23,20 +30,21 @@ import math
 import numbers
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
+from ._av import quiet_av
 from ._budget import VideoDecodeBudget
 from ._safe_open import checked_open, checked_stat
-from ._opencv import quiet_cv2
 from .detect import HEADER_SIZE, format_of_header
 from .errors import Cancelled, CorruptMedia, FileChanged, FileUnreadable, HashingError, TooLarge, UnsupportedFormat
 from .exact import ExactHashes, exact_hashes
-from .pdq import MIN_DIMENSION, fast_pdq_from_bgr
+from .pdq import MIN_DIMENSION, fast_pdq_from_rgb
 from .results import FingerprintWarning, MediaKind, VideoFingerprints, VpdqFrame, WarningCode
 
 if TYPE_CHECKING:
@@ -92,7 +100,7 @@ def hash_video(
 
     Raises:
         ValueError: ``vpdq_every`` is negative or not finite.
-        HashingError: the file is missing, unreadable or empty (``hashing._safe_open``); not a video OpenCV can
+        HashingError: the file is missing, unreadable or empty (``hashing._safe_open``); not a video FFmpeg can
             open (``UnsupportedFormat``); a video container too damaged to open (``CorruptMedia``); frames
             larger than ``MAX_FRAME_PIXELS`` or slower to decode than their size allows (``TooLarge``, see
             ``_budget.py``); a file that grew or shrank while it was read (``FileChanged``); or ``cancel`` was set
@@ -175,49 +183,145 @@ class _Decoded:
 def _decode(
     path: str | Path, vpdq_every: float, tmk: bool, cancel: threading.Event | None, progress: _Progress
 ) -> _Decoded:
-    cv2 = quiet_cv2()
+    av = quiet_av()
     result = _Decoded()
     with checked_open(path) as (handle, size):
         # Reading through our handle (not by name) keeps file-system errors ours and non-ASCII names working.
         reader = _GuardedReader(handle)
-        capture = cv2.VideoCapture(reader, cv2.CAP_FFMPEG, [])
-        try:
+        container = _open_container(av, reader, handle)
+        with container:
             reader.raise_if_failed()
-            if not capture.isOpened():
+            stream = next(iter(container.streams.video), None)  # the first video stream, as the reference takes
+            if stream is None or stream.codec_context is None:  # no picture, or none FFmpeg can decode
                 raise _unopenable(handle)
-            capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)  # vPDQ hashes frames as stored
-            width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
-            height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
-            if width * height > MAX_FRAME_PIXELS:
+            decoder = stream.codec_context
+            if decoder.width * decoder.height > MAX_FRAME_PIXELS:  # from the headers, before any frame is decoded
                 raise TooLarge()
-            fps = capture.get(cv2.CAP_PROP_FPS)
-            if not math.isfinite(fps) or fps <= 0:
+            fps = _vpdq_frame_rate(stream)
+            if fps is None:
                 raise CorruptMedia()
-            expected_frames = capture.get(cv2.CAP_PROP_FRAME_COUNT)
-            rotation = int(round(capture.get(cv2.CAP_PROP_ORIENTATION_META))) % 360
-            accumulator = _new_tmk_accumulator(fps, rotation) if tmk else None
+            decoder.thread_type = "AUTO"  # frame and slice threads: the same frames, decoded sooner
+            decoder.options = {"max_pixels": str(MAX_FRAME_PIXELS)}  # and a frame bigger than its header says
+            expected_frames = _expected_frames(container, stream, fps)
 
             def done_fraction(frames_read: int) -> float:
                 if expected_frames > 0:
                     return frames_read / expected_frames
                 return reader.tell() / size  # no frame count in the container: how far the decoder has read
 
-            _read_frames(cv2, capture, fps, vpdq_every, accumulator, result, cancel, progress, done_fraction)
+            timing = _Timing(stream, fps, _tmk_frame_rate(stream) if tmk else None)
+            frames = _decoded_frames(av, container, stream)
+            try:
+                _read_frames(frames, timing, vpdq_every, result, cancel, progress, done_fraction)
+            finally:
+                frames.close()
             reader.raise_if_failed()
-        finally:
-            capture.release()
-    if accumulator is not None:
-        result.tmk = accumulator.finish()
+    if timing.accumulator is not None:
+        result.tmk = timing.accumulator.finish()
     result.warnings.extend(_warnings_for(result, expected_frames))
     return result
 
 
-class _GuardedReader(io.BufferedIOBase):
-    """The file as OpenCV reads it, with read errors kept for us instead of thrown into OpenCV.
+def _open_container(av: ModuleType, reader: _GuardedReader, handle: BinaryIO):
+    try:
+        return av.open(reader, "r", options={"max_pixels": str(MAX_FRAME_PIXELS)}, metadata_errors="ignore")
+    except av.FFmpegError:
+        reader.raise_if_failed()
+        raise _unopenable(handle) from None  # FFmpeg's message would only repeat what the file looked like
 
-    WORKAROUND: an exception raised by a Python stream's ``read`` inside ``cv2.VideoCapture`` crashes the whole
-    process (segmentation fault, OpenCV 5.0.0). A failing read ends the stream here (FFmpeg sees the end of
-    the file) and the error is raised as ``FileUnreadable`` once OpenCV has returned.
+
+def _vpdq_frame_rate(stream) -> float | None:
+    """The reference's frame rate: ``avg_frame_rate``, or ``r_frame_rate`` when the container does not know it."""
+    rate = stream.average_rate or stream.base_rate
+    fps = float(rate) if rate else 0.0
+    return fps if math.isfinite(fps) and fps > 0 else None
+
+
+def _tmk_frame_rate(stream) -> float:
+    """The rate the ffmpeg command line assumes for its input (``av_guess_frame_rate``); NaN when unknown."""
+    rate = stream.guessed_rate
+    return float(rate) if rate else math.nan
+
+
+def _expected_frames(container, stream, fps: float) -> float:
+    """The container's frame count, or one estimated from its duration and rate, or 0."""
+    if stream.frames > 0:
+        return float(stream.frames)
+    if container.duration:
+        seconds = container.duration / 1_000_000  # AV_TIME_BASE
+    elif stream.duration and stream.time_base:
+        seconds = float(stream.duration * stream.time_base)
+    else:
+        return 0.0
+    return float(math.floor(seconds * fps + 0.5))
+
+
+def _decoded_frames(av: ModuleType, container, stream) -> Iterator:
+    """The stream's frames in presentation order, as far as the file can be read.
+
+    A packet the decoder rejects is skipped, as players and the ffmpeg command line do; a container that cannot
+    be read further ends the stream there (what the decoder still holds comes out first), as in the reference.
+
+    Raises:
+        TooLarge: a picture is larger than ``MAX_FRAME_PIXELS``, whatever the headers said. The decoder's
+            ``max_pixels`` refuses it before allocating it, with ``EINVAL``, the code FFmpeg's decoders give
+            only for picture dimensions they cannot accept.
+    """
+    decoder = stream.codec_context
+    packets = container.demux(stream)
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            return
+        except av.FFmpegError:
+            packet = None  # damaged from here on: flush the decoder, then stop
+        try:
+            frames = decoder.decode(packet)
+        except av.error.ArgumentError:
+            raise TooLarge() from None
+        except av.FFmpegError:
+            if packet is None:
+                return
+            continue
+        yield from frames
+        if packet is None:
+            return
+
+
+class _Timing:
+    """Per-stream facts the frame loop needs: rates, the clock's origin, the converter, and TMK once it starts."""
+
+    def __init__(self, stream, fps: float, tmk_fps: float | None) -> None:
+        self.fps = fps
+        self.tmk_fps = tmk_fps
+        self.time_base = stream.time_base
+        self.start = stream.start_time or 0  # times count from the stream's start, as the ffmpeg command line's do
+        self.converter = FrameConverter()
+        self.accumulator: TmkAccumulator | None = None
+
+    def seconds(self, frame, frame_number: int) -> float:
+        if frame.pts is None or not self.time_base:
+            return frame_number / self.fps  # no presentation time: the nominal one
+        pts = float((frame.pts - self.start) * self.time_base)
+        return pts if math.isfinite(pts) and pts >= 0 else frame_number / self.fps
+
+    def tmk_add(self, frame, pts: float) -> None:
+        if self.tmk_fps is None:
+            return
+        if self.accumulator is None:
+            self.accumulator = _new_tmk_accumulator(self.tmk_fps, _rotation_of(frame), self.converter)
+        self.accumulator.add(frame, pts)
+
+
+class _GuardedReader(io.BufferedIOBase):
+    """The file as FFmpeg reads it, with read errors kept for us instead of thrown into PyAV.
+
+    WORKAROUND: PyAV keeps an exception raised by a Python stream's ``read`` in a per-thread slot and raises it
+    from whichever FFmpeg call it checks next; when FFmpeg reads again before that (it retries), PyAV prints the
+    first one to standard error ("PyAV library exception being dropped", av 18.1). A failing read ends the stream
+    here instead (FFmpeg sees the end of the file), and the error is raised as ``FileUnreadable`` once FFmpeg
+    has returned.
     """
 
     def __init__(self, handle: BinaryIO) -> None:
@@ -262,17 +366,59 @@ class _GuardedReader(io.BufferedIOBase):
             raise FileUnreadable() from self._error
 
 
+class FrameConverter:
+    """FFmpeg's scaler (swscale) set up once per video for the two conversions the hashes need.
+
+    A PyAV frame's own ``to_ndarray(format=...)`` builds a new scaler for every frame; keeping one per kind
+    of conversion lets swscale reuse its tables and filters while the frames' size and format stay the same.
+    ``ACCURATE_RND | BITEXACT`` make swscale use its portable C code: the same pixels on every processor, and
+    the reference's (module docstring). One converter serves one thread.
+    """
+
+    def __init__(self) -> None:
+        from av.video.reformatter import Interpolation, VideoReformatter
+
+        exact = Interpolation.ACCURATE_RND | Interpolation.BITEXACT
+        self._vpdq_flags = int(Interpolation.AREA | exact)  # the reference's SWS_AREA
+        self._tmk_flags = int(Interpolation.BICUBIC | exact)  # the ffmpeg command line's default filter
+        self._vpdq = VideoReformatter()
+        self._tmk = VideoReformatter()
+
+    def vpdq_rgb(self, frame) -> np.ndarray:
+        """The frame in RGB24 at its size, converted as the reference's ``sws_getContext(..., SWS_AREA)`` does."""
+        full_range = frame.format.name.startswith(("yuvj", "gray", "ya"))  # swscale's rule when no range is set
+        converted = self._vpdq.reformat(
+            frame,
+            format="rgb24",
+            interpolation=self._vpdq_flags,
+            src_colorspace="ITU601",  # swscale's default matrix: the reference sets no colour details
+            src_color_range="JPEG" if full_range else "MPEG",
+            threads=1,
+        )
+        return converted.to_ndarray()
+
+    def tmk_rgb64(self, frame) -> np.ndarray:
+        """The frame squashed to 64x64 RGB24 as ``ffmpeg -s 64:64 -pix_fmt rgb24`` does: one bicubic swscale step."""
+        converted = self._tmk.reformat(frame, width=64, height=64, format="rgb24", interpolation=self._tmk_flags,
+                                       threads=1)  # fmt: skip
+        return converted.to_ndarray()
+
+
+def _rotation_of(frame) -> int:
+    """Clockwise degrees a player turns the frame (PyAV gives the display matrix's angle counterclockwise)."""
+    return round(-frame.rotation / 90) * 90 % 360
+
+
 def _read_frames(
-    cv2,
-    capture,
-    fps: float,
+    frames: Iterator,
+    timing: _Timing,
     vpdq_every: float,
-    accumulator: TmkAccumulator | None,
     result: _Decoded,
     cancel: threading.Event | None,
     progress: _Progress,
     done_fraction: Callable[[int], float],
 ) -> None:
+    fps = timing.fps
     frame_mod = vpdq_frame_mod(vpdq_every, fps)
     last_pts = -1.0
     frame_number = 0
@@ -281,23 +427,20 @@ def _read_frames(
         if cancel is not None and cancel.is_set():
             raise Cancelled()
         started = time.monotonic()
-        ok, frame = capture.read()
-        if not ok:
+        frame = next(frames, None)
+        if frame is None:
             break
-        rows, cols = frame.shape[:2]
+        rows, cols = frame.height, frame.width
         if rows * cols > MAX_FRAME_PIXELS:  # a stream may change size midway
             raise TooLarge()
         budget.spend(time.monotonic() - started, rows * cols)  # frames bigger than reported take longer
-        pts = capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
-        if not math.isfinite(pts) or pts < 0:
-            pts = frame_number / fps  # no presentation time: the nominal one
+        pts = timing.seconds(frame, frame_number)
         last_pts = max(last_pts, pts)
         if frame_number % frame_mod == 0 and rows >= MIN_DIMENSION and cols >= MIN_DIMENSION:
             result.frames.append(
-                VpdqFrame(frame_number, vpdq_timestamp(frame_number, fps), fast_pdq_from_bgr(frame))
+                VpdqFrame(frame_number, vpdq_timestamp(frame_number, fps), fast_pdq_from_rgb(timing.converter.vpdq_rgb(frame)))
             )
-        if accumulator is not None:
-            accumulator.add(frame, pts)
+        timing.tmk_add(frame, pts)
         frame_number += 1
         progress.update(done_fraction(frame_number))
     result.frame_count = frame_number
@@ -336,10 +479,10 @@ def _warnings_for(result: _Decoded, expected_frames: float) -> list[FingerprintW
     return warnings
 
 
-def _new_tmk_accumulator(fps: float, rotation_degrees: int) -> TmkAccumulator:
+def _new_tmk_accumulator(fps: float, rotation_degrees: int, converter: FrameConverter) -> TmkAccumulator:
     from .tmk import TmkAccumulator  # TMK is optional work; importing it only when asked keeps start-up light
 
-    return TmkAccumulator(fps, rotation_degrees)
+    return TmkAccumulator(fps, rotation_degrees, squash=converter.tmk_rgb64)
 
 
 def _unopenable(handle: BinaryIO) -> CorruptMedia | UnsupportedFormat:

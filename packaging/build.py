@@ -5,8 +5,8 @@ Steps (each printed before it runs; ``--dry-run`` prints them, with every secret
 1. check    the signing inputs (``--sign``): environment variables, formats, files; see ``signing.py``
 2. icons    the app's SVG icon rendered for this system: PNGs, ``.ico``, ``.icns`` (``icons.py``)
 3. freeze   PyInstaller, ``packaging/takeback.spec``: one folder with the console and windowed programs;
-            on Linux, OpenCV's OpenBLAS is then swapped for reference BLAS/LAPACK, debug symbols are
-            stripped from the bundled libraries (not the programs), and Qt's ICU data is cut down
+            on Linux, debug symbols are then stripped from the bundled libraries (not the programs), and
+            Qt's ICU data is cut down
 4. smoke    (``--smoke``) the frozen programs hash like the source tree and open their window (``smoke.py``)
 5. sign     Windows: signtool on both programs; macOS: codesign every binary inside-out, then the app
 6. package  Linux: a reproducible ``.tar.gz`` (with a menu entry and icons an included script places) and a
@@ -45,7 +45,6 @@ import icons
 import icu_data
 import linux
 import names
-import opencv_lapack
 import sbom
 import numpy_blas
 from commands import Command
@@ -172,11 +171,6 @@ def slim_steps(layout: Layout) -> list[Step]:
         count, saved = linux.strip_debug_symbols(bundle)
         print(f"    stripped {count} libraries: {saved / 1e6:.1f} MB less", flush=True)
 
-    def swap_blas() -> None:
-        before, after = opencv_lapack.swap_opencv_blas(bundle / "_internal")
-        print(f"    OpenBLAS, gfortran, quadmath {before / 1e6:.1f} MB -> reference BLAS/LAPACK {after / 1e6:.1f} MB",
-              flush=True)
-
     def trim_icu() -> None:
         for library in sorted(path for path in bundle.rglob("libicudata.so.*") if not path.is_symlink()):
             before, after = icu_data.trim_icu_data(library, bundle_rules.APP_LANGUAGES)
@@ -188,8 +182,6 @@ def slim_steps(layout: Layout) -> list[Step]:
               f"{after / 1e6:.1f} MB", flush=True)
 
     return [
-        Step("swap OpenCV's OpenBLAS for Debian's reference BLAS/LAPACK", action=swap_blas,
-             describe="patchelf cv2 to libblas.so.3/liblapack.so.3 copied into _internal/lapack (opencv_lapack.py)"),
         Step("strip debug symbols from the bundled libraries", action=strip,
              describe=f"strip --strip-unneeded on each library in {bundle} that carries symbols or debug "
                       "sections (never the two programs: PyInstaller appends their archive)"),

@@ -23,7 +23,7 @@ OUR_PACKAGES = ("desktop", "hashing", "client_api", "intake")
 #: Third-party modules the app reaches only through strings or inside functions PyInstaller cannot follow.
 HIDDEN_IMPORTS = (
     "pillow_heif",  # registered as a Pillow opener at run time: HEIC/HEIF photos from phones
-    "cv2",  # OpenCV with its bundled FFmpeg: decodes every video
+    "av",  # PyAV with its FFmpeg libraries: decodes every video (imported when the first video arrives)
     "uvicorn",  # `takeback intake serve` and demo mode's embedded intake service
     "uvicorn.logging",
     "uvicorn.loops.auto",
@@ -106,11 +106,11 @@ APP_LANGUAGES = tuple(language.code for language in LANGUAGES)
 #: qtbase_*.qm alone, plus every other Qt module's) would never be read.
 QT_TRANSLATIONS_KEPT = re.compile(r"^qtbase_(ar|de|es|fr|pt_BR|zh_CN)\.qm$")
 
-#: Files nobody reads: OpenCV's face-detection cascades, type stubs, C headers, package tests, Qt's software
+#: Files nobody reads: type stubs and Cython declarations, C headers, package tests, Qt's software
 #: OpenGL for Windows (20 MB: only QtQuick and OpenGL widgets draw with it; Qt Widgets paint with the raster
 #: engine), and our translation sources (the app reads the compiled ``.mo`` files beside them).
 DROPPED_DATA = re.compile(
-    r"(^|/)cv2/data/|\.pyi$|(^|/)include/|(^|/)tests?/|(^|/)__pycache__/|(^|/)opengl32sw\.dll$"
+    r"\.pyi$|\.pxd$|(^|/)include/|(^|/)tests?/|(^|/)__pycache__/|(^|/)opengl32sw\.dll$"
     r"|(^|/)desktop/locale/.*\.pot?$",
     re.IGNORECASE,
 )

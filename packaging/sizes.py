@@ -20,6 +20,8 @@ COMPONENTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(pa
     ("OpenCV's BLAS/LAPACK", r"^opencv_python_headless\.libs/lib(openblas|gfortran|quadmath)|^lapack/"),
     ("OpenCV's FFmpeg and codecs", r"^opencv_python_headless\.libs/"),
     ("OpenCV", r"^cv2/"),
+    ("PyAV's FFmpeg and codecs", r"^av\.libs/"),
+    ("PyAV", r"^av/"),
     ("Qt's ICU data", r"^PySide6/Qt/lib/libicudata"),
     ("Qt translations", r"^PySide6/Qt/translations/"),
     ("Qt (PySide6)", r"^(PySide6|shiboken6)/"),

@@ -229,4 +229,4 @@ def test_commands_that_fingerprint_nothing_do_not_load_the_decoders():
     code = "import sys; from desktop.cli import build_parser; build_parser(); print(sorted(sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     modules = set(loaded.stdout.strip("[]\n").replace("'", "").split(", "))
-    assert not modules & {"hashing", "numpy", "PIL", "cv2"}
+    assert not modules & {"hashing", "numpy", "PIL", "av", "cv2"}

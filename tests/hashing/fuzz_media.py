@@ -289,7 +289,7 @@ def make_seeds(folder: Path) -> None:
 
 def _write_videos(folder: Path, frames: list) -> None:
     sys.path.insert(0, str(ROOT))
-    from hashing._opencv import quiet_cv2
+    from tests.opencv import quiet_cv2
 
     cv2 = quiet_cv2()
     for name, fourcc in (("video.mp4", "mp4v"), ("video.avi", "MJPG"), ("video.mkv", "VP80")):

@@ -2,7 +2,7 @@
 
 Decoder bombs are measured from outside: a bomb that still works must fail its test quickly instead of taking
 the test run (or the machine) down with it. The child runs under a hard address-space limit and a wall-clock
-timeout; its peak resident memory is read with ``resource`` after the interpreter, numpy, Pillow and OpenCV are
+timeout; its peak resident memory is read with ``resource`` after the interpreter, numpy, Pillow and PyAV are
 loaded, so the figure is what fingerprinting the file added.
 
 Run directly (``python tests/hashing/measured.py FILE``) it prints the same JSON line, for the closing notes.
@@ -60,14 +60,13 @@ def _child(path: str) -> None:
     import time
 
     sys.path.insert(0, str(_ROOT))
-    import cv2  # noqa: F401 - loaded before the baseline, like a running app has it
-    import imagehash  # noqa: F401
+    import imagehash  # noqa: F401 - loaded before the baseline, like a running app has its libraries
     import numpy  # noqa: F401
 
     import hashing
-    from hashing._opencv import quiet_cv2
+    from hashing._av import quiet_av
 
-    quiet_cv2()
+    quiet_av()
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.monotonic()
     try:

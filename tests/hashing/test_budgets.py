@@ -12,13 +12,22 @@ from pathlib import Path
 import pytest
 
 from hashing import TooLarge, hash_image
-from tests.hashing.bombs import blank_png, gif_canvas_bomb, jpeg_metadata_bomb, mjpeg_avi_lying_header, png_rgba_bomb
+from tests.hashing.bombs import (
+    blank_png,
+    gif_canvas_bomb,
+    h264_mp4,
+    jpeg_metadata_bomb,
+    mjpeg_avi_lying_header,
+    png_rgba_bomb,
+)
 from tests.hashing.measured import Cost, measure
 
 #: Anything past a budget must be refused within this many seconds (the bombs took 30 s to forever).
 REFUSED_WITHIN_S = 8.0
 #: No photo that is fingerprinted (or refused) may make the app grow by more than this.
 PHOTO_MEMORY_MB = 600.0
+#: A video whose pictures are too large is refused with no more than this (a frame of the limit is 200 MB).
+VIDEO_REFUSAL_MB = 100.0
 
 
 def _assert_refused(cost: Cost) -> None:
@@ -63,6 +72,17 @@ def test_an_avi_whose_header_understates_its_frames_is_refused_by_what_decoding_
     path = mjpeg_avi_lying_header(tmp_path / "lying.avi", frames=40, real=(16_000, 16_000))
     cost = measure(path, timeout=60)
     _assert_refused(cost)
+    # The decoder refuses the first oversized picture before allocating it (FFmpeg's max_pixels): 24 MB and
+    # 0.1 s here; decoding it first, as OpenCV did, took 303 MB and 3.3 s.
+    assert cost.peak_mb < VIDEO_REFUSAL_MB, cost
+
+
+@pytest.mark.slow
+def test_a_video_whose_headers_say_it_is_too_large_is_refused_before_any_frame_is_decoded(tmp_path: Path) -> None:
+    path = h264_mp4(tmp_path / "huge.mp4", 12_000, 6_000)  # 72 megapixels, above MAX_FRAME_PIXELS
+    cost = measure(path, timeout=60)
+    _assert_refused(cost)
+    assert cost.peak_mb < VIDEO_REFUSAL_MB, cost  # 31 MB here; OpenCV decoded the first frame: 186 MB
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import errno
 import io
+import logging
 import struct
 import threading
 import tracemalloc
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 
 from hashing import video as video_module
-from hashing._opencv import quiet_cv2
+from tests.opencv import quiet_cv2
 from hashing.errors import (
     Cancelled,
     CorruptMedia,
@@ -38,6 +39,8 @@ VIDEOS = Path(__file__).parents[1] / "data" / "videos"
 EXPECTED = Path(__file__).parents[1] / "data" / "expected" / "vpdq"
 
 SHORT_VIDEOS = ["test-padded-dimensions", "pattern-hd-no-bar"]
+#: Reference hashes made from x86 SIMD colour conversion rather than swscale's C code (see check_against_reference).
+SIMD_MADE_REFERENCES = {"test-padded-dimensions"}
 LONG_VIDEOS = [
     "chair-19-sd-bar",
     "chair-20-sd-bar",
@@ -78,13 +81,16 @@ def check_against_reference(name: str, ours) -> None:
     assert forward.query_match_percent >= 95 and forward.compared_match_percent >= 95, forward
     backward = match_vpdq(reference, ours.vpdq, convention=VpdqConvention.CPP)
     assert backward.query_match_percent >= 95 and backward.compared_match_percent >= 95, backward
-    # Frame by frame: the same frame number hashes within vPDQ's distance for at least 95% of frames.
-    close = [
-        a.hash.distance(b.hash) <= 31
-        for a, b in zip(ours.vpdq, reference, strict=True)
-        if a.hash.matchable and b.hash.matchable
-    ]
-    assert close and sum(close) >= 0.95 * len(close)
+    # Frame by frame, the same frame number: Meta's sample hashes of six videos were made from swscale's portable
+    # C conversion, which ours selects, so 94-99% of frames hash bit for bit and none is more than 4 bits off
+    # (with OpenCV: 40-59% and 6). test-padded-dimensions' were made by x86 SIMD code, whose rounding differs
+    # (mean 2.3, at most 8 bits; OpenCV, converting with that code here, matched). Issue #13 video note.
+    distances = [a.hash.distance(b.hash) for a, b in zip(ours.vpdq, reference, strict=True)]
+    assert [a.hash.quality for a in ours.vpdq] == [b.hash.quality for b in reference]
+    if name in SIMD_MADE_REFERENCES:
+        assert max(distances) <= 8 and sum(distances) <= 2.5 * len(distances), distances
+    else:
+        assert max(distances) <= 4 and distances.count(0) >= 0.94 * len(distances), distances
 
 
 @pytest.mark.parametrize("name", ["test-padded-dimensions", pytest.param("pattern-hd-no-bar", marks=pytest.mark.slow)])
@@ -273,17 +279,19 @@ def test_progress_rises_and_ends_at_one(tmp_path):
     assert seen[-1] == 1.0 and all(0 < f < 1 for f in seen[:-1])
 
 
-def test_damaged_files_print_nothing(tmp_path, capfd, reference_video):
+def test_damaged_files_print_nothing(tmp_path, capfd, caplog, reference_video):
     whole = (VIDEOS / "pattern-hd-no-bar.mp4").read_bytes()
     damaged = tmp_path / "damaged.mp4"
     damaged.write_bytes(whole[: len(whole) // 3])
     capfd.readouterr()
+    caplog.set_level(logging.DEBUG)  # nor log anything: FFmpeg's complaints would describe the person's file
     hash_video(damaged, tmk=False)
     tail = tmp_path / "tail.mp4"
     tail.write_bytes(whole[len(whole) // 2 :])
     with pytest.raises(UnsupportedFormat):
         hash_video(tail)
     assert capfd.readouterr() == ("", "")
+    assert caplog.records == []
 
 
 @pytest.mark.parametrize("bad", [-1.0, float("nan"), float("inf")])
@@ -368,7 +376,7 @@ def test_tmk_from_the_same_decoding_pass_matches_meta_reference(name, reference_
     result = reference_video(name)  # vPDQ of every frame and TMK, from one pass
     reference = read_tmk(EXPECTED.parent / "tmk" / f"{name}.tmk")
     assert result.tmk is not None
-    assert result.tmk.level1(reference) >= 0.999 and result.tmk.level2(reference) >= 0.999
+    assert result.tmk.level1(reference) >= 0.999999 and result.tmk.level2(reference) >= 0.999999
 
 
 def test_tmk_sees_rotated_video_upright_as_players_show_it(tmp_path):
@@ -391,3 +399,11 @@ def test_videos_hashed_side_by_side_give_the_same_fingerprints(reference_video):
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
         results = list(pool.map(lambda n: hash_video(VIDEOS / f"{n}.mp4", vpdq_every=0, tmk=False), names))
     assert results == [dataclasses.replace(reference_video(name), tmk=None) for name in names]
+
+
+def test_a_video_whose_name_is_not_ascii_hashes_like_its_copy(tmp_path):
+    """FFmpeg reads through our own file handle, so no name is ever encoded for it (nor shown to it)."""
+    original = VIDEOS / "test-padded-dimensions.mp4"
+    renamed = tmp_path / "vidéo für 日本 ✓ ملف.mp4"
+    renamed.write_bytes(original.read_bytes())
+    assert hash_video(renamed, tmk=False) == hash_video(original, tmk=False)

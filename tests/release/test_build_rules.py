@@ -35,11 +35,11 @@ import bundle_rules
         ("PySide6/Qt/translations/qtbase_pt_PT.qm", False),
         ("PySide6/Qt/translations/qtdeclarative_de.qm", False),
         ("PySide6/Qt/translations/assistant_de.qm", False),
-        ("cv2/data/haarcascade_frontalface_default.xml", False),
+        ("av/video/frame.pxd", False),
         ("numpy/_core/include/numpy/ndarraytypes.h", False),
         ("PySide6/QtCore.pyi", False),
-        ("cv2/cv2.abi3.so", True),
-        ("opencv_python_headless.libs/libavcodec-c4204469.so.62.28.101", True),
+        ("av/video/frame.abi3.so", True),
+        ("av.libs/libavcodec-3f1a2d2b.so.62.28.102", True),
         ("pillow_heif.libs/libheif-e72ea93c.so.1.23.6", True),
         ("intake/openapi.json", True),
         ("PySide6/opengl32sw.dll", False),
@@ -67,10 +67,10 @@ def test_test_only_and_unused_modules_are_excluded_but_the_app_needs_are_not():
     excluded = set(bundle_rules.EXCLUDED_MODULES)
     assert {"pytest", "pdqhash", "threatexchange", "keyrings", "tkinter", "PySide6.QtQml", "PySide6.QtWebEngineCore",
             "PySide6.Qt3DCore", "PySide6.QtMultimedia", "scipy", "imagehash"} <= excluded
-    needed = {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg", "cv2", "pillow_heif",
+    needed = {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg", "av", "pillow_heif",
               "uvicorn", "fastapi", "httpx", "numpy", "PIL", "click", "opentelemetry", "more_itertools"}
     assert not needed & excluded
-    assert {"uvicorn", "pillow_heif", "cv2"} <= set(bundle_rules.HIDDEN_IMPORTS)
+    assert {"uvicorn", "pillow_heif", "av"} <= set(bundle_rules.HIDDEN_IMPORTS)
     assert {"hypothesis", "rich", "pygments", "markdown_it", "yaml", "unittest", "pydoc_data"} <= excluded
 
 
@@ -78,12 +78,12 @@ def test_libraries_only_dropped_plugins_link_to_are_dropped_too():
     links = {
         "/site/PySide6/Qt/plugins/platforms/libqxcb.so": ["libQt6XcbQpa.so.6", "libQt6Gui.so.6", "libxcb.so.1"],
         "/site/PySide6/QtGui.abi3.so": ["libQt6Gui.so.6", "libpyside6.abi3.so.6.12"],
-        "/site/cv2/cv2.abi3.so": ["libavcodec-c4204469.so.62"],
+        "/site/av/_core.abi3.so": ["libavcodec-3f1a2d2b.so.62"],
     }
     binaries = [
         ("PySide6/Qt/plugins/platforms/libqxcb.so", "/site/PySide6/Qt/plugins/platforms/libqxcb.so", "BINARY"),
         ("PySide6/QtGui.abi3.so", "/site/PySide6/QtGui.abi3.so", "EXTENSION"),
-        ("cv2/cv2.abi3.so", "/site/cv2/cv2.abi3.so", "EXTENSION"),
+        ("av/_core.abi3.so", "/site/av/_core.abi3.so", "EXTENSION"),
         ("PySide6/Qt/lib/libQt6Gui.so.6", "/site/PySide6/Qt/lib/libQt6Gui.so.6", "BINARY"),
         ("PySide6/Qt/lib/libQt6XcbQpa.so.6", "/site/PySide6/Qt/lib/libQt6XcbQpa.so.6", "BINARY"),
         ("PySide6/libpyside6.abi3.so.6.12", "/site/PySide6/libpyside6.abi3.so.6.12", "BINARY"),
@@ -91,7 +91,7 @@ def test_libraries_only_dropped_plugins_link_to_are_dropped_too():
         ("libgtk-3.so.0", "/usr/lib/libgtk-3.so.0", "BINARY"),
         ("libxcb.so.1", "/usr/lib/libxcb.so.1", "BINARY"),
         ("libpython3.11.so.1.0", "/usr/lib/libpython3.11.so.1.0", "BINARY"),
-        ("opencv_python_headless.libs/libavcodec-c4204469.so.62", "/site/o.libs/libavcodec-c4204469.so.62", "BINARY"),
+        ("av.libs/libavcodec-3f1a2d2b.so.62", "/site/av.libs/libavcodec-3f1a2d2b.so.62", "BINARY"),
         ("python3.11/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so", "/usr/lib/_ssl.so", "EXTENSION"),
     ]
     orphans = bundle_rules.unreachable_libraries(binaries, lambda source: links.get(source, []))

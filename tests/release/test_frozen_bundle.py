@@ -118,7 +118,8 @@ def test_the_bundle_leaves_out_test_tools_and_unused_qt_parts(release):
     assert not (plugins / "platforms" / "libqwayland.so").exists()
     assert not (plugins / "platformthemes").exists()
     assert not list(internal.rglob("libQt6Qml*")) and not list(internal.rglob("libQt6WebEngine*"))
-    assert not list(internal.rglob("libopenblasp*")), "OpenCV's OpenBLAS is swapped for reference LAPACK"
+    assert not (internal / "cv2").exists() and not list(internal.rglob("libopenblasp*")), "PyAV decodes videos"
+    assert not list(internal.rglob("*.pxd")), "Cython declarations are only read when compiling"
     assert not list(internal.rglob("libscipy_openblas-*")), "SciPy's OpenBLAS left with SciPy"
     assert not list(internal.rglob("libmvec.so*")), "glibc's own libraries come from the host"
     assert not [path for path in internal.rglob("*") if path.is_symlink() and not path.exists()]
@@ -130,11 +131,11 @@ def test_the_bundle_leaves_out_test_tools_and_unused_qt_parts(release):
 
     late_imports = [f"desktop.cli.{name}" for name in _COMMAND_MODULES] + ["hashing.video", "hashing.tmk"]
     def bundled(module: str) -> bool:
-        """In the archive, or collected as files (OpenCV's loader must stay on disk)."""
+        """In the archive, or collected as files (compiled extension modules stay on disk)."""
         path = internal.joinpath(*module.split("."))
         return f"'{module}'" in toc or (path / "__init__.py").is_file() or path.with_suffix(".py").is_file()
 
-    for module in [*late_imports, "uvicorn", "fastapi", "cv2", "pillow_heif", "hashing.phash"]:
+    for module in [*late_imports, "uvicorn", "fastapi", "av", "pillow_heif", "hashing.phash"]:
         assert bundled(module), f"{module} is not in the bundle"
 
 
@@ -143,11 +144,12 @@ def test_the_sbom_lists_what_the_bundle_holds(release):
 
     document = json.loads((release.files / f"{names.artefact_stem('linux')}.cdx.json").read_text())
     listed = {component["name"] for component in document["components"]}
-    assert {"numpy", "opencv-python-headless", "pyside6-essentials", "pillow", "pillow-heif", "cpython"} <= listed
-    assert not {"pytest", "pdqhash", "threatexchange", "pywavelets", "pyinstaller", "scipy", "imagehash"} & listed
+    assert {"numpy", "av", "pyside6-essentials", "pillow", "pillow-heif", "cpython"} <= listed
+    assert not {"pytest", "pdqhash", "threatexchange", "pywavelets", "pyinstaller", "scipy", "imagehash",
+                "opencv-python-headless"} & listed
     assert document["metadata"]["timestamp"] == "2023-11-14T22:13:20Z"
     native = {component["name"]: component for component in document["components"]
               if component["bom-ref"].startswith("pkg:generic/lib")}
     assert {"libavcodec", "libicudata", "libQt6Core", "libheif", "libpython3.11"} <= set(native)
     provided = {item["name"]: item["value"] for item in native["libavcodec"]["properties"]}
-    assert provided["takeback:provided-by"].startswith("pkg:pypi/opencv-python-headless@")
+    assert provided["takeback:provided-by"].startswith("pkg:pypi/av@")
