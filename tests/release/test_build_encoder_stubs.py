@@ -1,0 +1,80 @@
+"""``packaging/encoder_stubs.py`` on small fake bundles (gcc-built stand-ins for PyAV's libraries): the stub
+replaces libx265 only when it exports everything its importers use, and the build stops otherwise."""
+
+import ctypes
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import encoder_stubs
+import linux
+
+pytestmark = [
+    pytest.mark.skipif(sys.platform != "linux" or shutil.which("gcc") is None, reason="Linux with gcc"),
+]
+
+X265 = "libx265-0123abcd.so.216"
+
+
+def compile_library(folder: Path, name: str, source: str, *links: Path) -> Path:
+    (folder / f"{name}.c").write_text(source, encoding="utf-8")
+    out = folder / name
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(out), str(folder / f"{name}.c"), f"-Wl,-soname,{name}",
+                    f"-L{folder}", *(f"-l:{link.name}" for link in links), "-Wl,-rpath,$ORIGIN"], check=True)
+    return out
+
+
+def fake_bundle(root: Path, imports: list[str]) -> Path:
+    """``_internal/av.libs`` with a fake libx265 that defines x265_api_get_216 and x265_other, and a fake
+    libavcodec that needs it and calls ``imports``."""
+    libs = root / "Takeback" / "_internal" / "av.libs"
+    libs.mkdir(parents=True)
+    x265 = compile_library(libs, X265, "void *x265_api_get_216(int d) { (void)d; return 0; }\n"
+                                       "int x265_other(void) { return 1; }\n" + "char padding[100000] = {1};\n")
+    calls = " ".join(f"extern void {name}(void); {name}();" for name in imports)
+    compile_library(libs, "libavcodec-fake.so.62", f"void use(void) {{ {calls} }}\n", x265)
+    for source in libs.glob("*.c"):
+        source.unlink()
+    return root / "Takeback"
+
+
+def test_the_stub_replaces_libx265_under_its_name_and_exports_what_libavcodec_imports(tmp_path):
+    bundle = fake_bundle(tmp_path, ["x265_api_get_216"])
+    [(library, before, after)] = encoder_stubs.replace_x265(bundle, tmp_path / "work")
+    assert library.name == X265 and after < before
+    assert encoder_stubs.exported_symbols(library) == {"x265_api_get_216"}
+    assert encoder_stubs.STUB_MARKER in library.read_bytes()
+    assert linux.needed(library)[0] == []
+    # What FFmpeg relies on: a table for depth 0 and 8, NULL for the others, and param_alloc() giving NULL.
+    stub = ctypes.CDLL(str(library))
+    api_get = stub.x265_api_get_216
+    api_get.restype, api_get.argtypes = ctypes.c_void_p, [ctypes.c_int]
+    assert api_get(10) is None and api_get(12) is None
+    table = api_get(0)
+    assert table is not None and api_get(8) == table
+    ints = (ctypes.c_int * 8).from_address(table)
+    assert ints[1] == 216 and ints[7] == 8  # api_build_number, bit_depth
+    pointers = (ctypes.c_void_p * 258).from_address(table + 8 * 4 + 2 * 8)
+    assert all(pointers), "every function slot is filled (param_alloc, param_free, then 256)"
+    assert ctypes.CFUNCTYPE(ctypes.c_void_p)(pointers[0])() is None  # param_alloc
+    ctypes.CFUNCTYPE(None, ctypes.c_void_p)(pointers[1])(None)  # param_free(NULL) returns
+    assert ctypes.CFUNCTYPE(ctypes.c_void_p)(pointers[257])() is None
+    # The library that links it still loads with every symbol bound at once, as Python loads extensions.
+    ctypes.CDLL(str(library.parent / "libavcodec-fake.so.62"), mode=ctypes.RTLD_GLOBAL | 2)  # 2: RTLD_NOW
+
+
+def test_the_build_stops_when_the_bundle_imports_a_symbol_the_stub_lacks(tmp_path):
+    bundle = fake_bundle(tmp_path, ["x265_api_get_216", "x265_other"])
+    original = (bundle / "_internal" / "av.libs" / X265).read_bytes()
+    with pytest.raises(encoder_stubs.StubError, match=r"libavcodec-fake\.so\.62: x265_other"):
+        encoder_stubs.replace_x265(bundle, tmp_path / "work")
+    assert (bundle / "_internal" / "av.libs" / X265).read_bytes() == original
+
+
+def test_the_build_stops_when_no_x265_api_get_is_imported(tmp_path):
+    bundle = fake_bundle(tmp_path, ["x265_other"])
+    with pytest.raises(encoder_stubs.StubError, match="one x265_api_get_<build>"):
+        encoder_stubs.replace_x265(bundle, tmp_path / "work")
