@@ -5,7 +5,7 @@ Steps (each printed before it runs; ``--dry-run`` prints them, with every secret
 1. check    the signing inputs (``--sign``): environment variables, formats, files; see ``signing.py``
 2. icons    the app's SVG icon rendered for this system: PNGs, ``.ico``, ``.icns`` (``icons.py``)
 3. freeze   PyInstaller, ``packaging/takeback.spec``: one folder with the console and windowed programs;
-            on Linux, PyAV's libx265 (an encoder) is replaced by a stub (``encoder_stubs.py``), debug
+            on Linux, PyAV's x265 and SVT-AV1 encoders are replaced by stubs (``encoder_stubs.py``), debug
             symbols are stripped from the bundled libraries (not the programs), and Qt's ICU data is cut down
 4. smoke    (``--smoke``) the frozen programs hash like the source tree and open their window (``smoke.py``)
 5. sign     Windows: signtool on both programs; macOS: codesign every binary inside-out, then the app
@@ -172,7 +172,7 @@ def slim_steps(layout: Layout) -> list[Step]:
         print(f"    stripped {count} libraries: {saved / 1e6:.1f} MB less", flush=True)
 
     def stub_encoders() -> None:
-        for library, before, after in encoder_stubs.replace_x265(bundle, layout.work / "stubs"):
+        for library, before, after in encoder_stubs.replace_encoders(bundle, layout.work / "stubs"):
             print(f"    {library.name}: {before / 1e6:.1f} MB -> {after / 1e3:.0f} kB (stub)", flush=True)
 
     def trim_icu() -> None:
@@ -182,8 +182,9 @@ def slim_steps(layout: Layout) -> list[Step]:
 
     return [
         Step("replace video encoders the app never calls with failing stubs", action=stub_encoders,
-             describe=f"gcc {encoder_stubs.X265_SOURCE.relative_to(REPO)} -> PyAV's libx265 (same soname), "
-                      "after checking with nm that it exports every symbol the bundle imports from it"),
+             describe="gcc " + ", ".join(f"{stub.source.relative_to(REPO)} -> {stub.pattern}"
+                                         for stub in encoder_stubs.STUBS)
+                      + " (same sonames), each checked with nm to export every symbol the bundle imports from it"),
         Step("strip debug symbols from the bundled libraries", action=strip,
              describe=f"strip --strip-unneeded on each library in {bundle} that carries symbols or debug "
                       "sections (never the two programs: PyInstaller appends their archive)"),

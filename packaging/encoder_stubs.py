@@ -2,12 +2,18 @@
 
 Takeback only decodes video. PyAV's wheel carries FFmpeg built with encoder libraries, and ``libavcodec``
 names them in ``DT_NEEDED``; Python loads extension modules with ``RTLD_NOW``, so each must exist under its
-soname and define every symbol its importers use. ``libx265`` (the HEVC encoder, 19.6 MiB) is replaced here by
-``stubs/x265_encoder_absent.c``: a library of the same file name and soname whose ``x265_api`` table makes
-opening the encoder fail cleanly. That file says which FFmpeg code it relies on and why that is safe.
+soname and define every symbol its importers use. Two are replaced here, each by a library of the same file
+name and soname, built from a C file in ``stubs/`` that says which FFmpeg code it relies on and why opening the
+encoder then fails cleanly:
 
-The symbols the stub must export are read with ``nm`` from the bundle at build time, from every ELF file
-that needs the original; the build fails if the stub lacks any of them (a new PyAV could import more).
+- ``libx265`` (HEVC encoder, 19.6 MiB): ``stubs/x265_encoder_absent.c``;
+- ``libSvtAv1Enc`` (SVT-AV1 encoder, 6.7 MiB): ``stubs/svtav1_encoder_absent.c``.
+
+x264 (2.1 MiB) and libvpx (2.3 MiB, which also holds VP8/VP9 decoders FFmpeg does not use) stay: too little
+for a new piece of C each.
+
+The symbols a stub must export are read with ``nm`` from the bundle at build time, from every ELF file that
+needs the original; the build fails if the stub lacks any of them (a new PyAV could import more).
 ``tests/release/test_encoder_stubs.py`` proves the result on the frozen bundle.
 """
 
@@ -15,17 +21,17 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import linux
 
-__all__ = ["STUB_MARKER", "X265_SOURCE", "StubError", "exported_symbols", "imports_from", "replace_x265"]
+__all__ = ["STUBS", "STUB_MARKER", "Stub", "StubError", "exported_symbols", "imports_from", "replace_encoders"]
 
-STUBS = Path(__file__).resolve().parent / "stubs"
-X265_SOURCE = STUBS / "x265_encoder_absent.c"
+_SOURCES = Path(__file__).resolve().parent / "stubs"
 #: Bytes every stub carries, so the SBOM credits it to us rather than to the wheel it replaced.
 STUB_MARKER = b"takeback encoder stub: "
-_X265 = "av.libs/libx265-*.so.*"
 _API_GET = re.compile(r"x265_api_get_(\d+)")
 
 
@@ -66,32 +72,52 @@ def _soname(library: Path) -> str:
     return match.group(1) if match else library.name
 
 
-def replace_x265(bundle: Path, work: Path) -> list[tuple[Path, int, int]]:
-    """Put the stub in place of PyAV's ``libx265`` in ``bundle``; return (library, bytes before, bytes after).
+def _x265_defines(wanted: set[str]) -> dict[str, str]:
+    """The x265 build the importers were linked against names the one function they import."""
+    builds = {match.group(1) for symbol in wanted if (match := _API_GET.fullmatch(symbol))}
+    if len(builds) != 1:
+        raise StubError(f"expected the importers of libx265 to use one x265_api_get_<build>, "
+                        f"they import {sorted(wanted) or 'nothing'}")
+    [build] = builds
+    return {"X265_API_GET": f"x265_api_get_{build}", "X265_BUILD_NUMBER": build}
+
+
+@dataclass(frozen=True)
+class Stub:
+    """One encoder library to replace: where it is in the bundle, the C file, and gcc's -D from its imports."""
+
+    pattern: str
+    source: Path
+    defines: Callable[[set[str]], dict[str, str]] = lambda wanted: {}
+
+
+STUBS = (
+    Stub("_internal/av.libs/libx265-*.so.*", _SOURCES / "x265_encoder_absent.c", _x265_defines),
+    Stub("_internal/av.libs/libSvtAv1Enc-*.so.*", _SOURCES / "svtav1_encoder_absent.c"),
+)
+
+
+def replace_encoders(bundle: Path, work: Path, stubs: tuple[Stub, ...] = STUBS) -> list[tuple[Path, int, int]]:
+    """Put each stub in place of its library in ``bundle``; return (library, bytes before, bytes after).
 
     Raises:
-        StubError: the importers need a symbol the stub would not export, or not exactly one
-            ``x265_api_get_<build>``; or gcc is missing.
+        StubError: the importers need a symbol the stub would not export (that library stays as it was), or
+            gcc is missing.
     """
     replaced = []
-    for original in sorted(path for path in bundle.glob(f"_internal/{_X265}") if not path.is_symlink()):
-        needs = imports_from(bundle, original)
-        wanted = set().union(*needs.values())
-        builds = {match.group(1) for symbol in wanted if (match := _API_GET.fullmatch(symbol))}
-        if len(builds) != 1:
-            raise StubError(f"{original.name}: expected its importers to use one x265_api_get_<build>, "
-                            f"they import {sorted(wanted) or 'nothing'}")
-        stub = _compile(X265_SOURCE, work / original.name, soname=_soname(original),
-                        defines={"X265_API_GET": f"x265_api_get_{next(iter(builds))}",
-                                 "X265_BUILD_NUMBER": next(iter(builds))})
-        missing = {f"{path.name}: {symbol}" for path, symbols in needs.items()
-                   for symbol in symbols - exported_symbols(stub)}
-        if missing:
-            raise StubError(f"the stub for {original.name} lacks symbols the bundle imports: {sorted(missing)}")
-        before = original.stat().st_size
-        stub.replace(original)
-        original.chmod(0o755)
-        replaced.append((original, before, original.stat().st_size))
+    for stub in stubs:
+        for original in sorted(path for path in bundle.glob(stub.pattern) if not path.is_symlink()):
+            needs = imports_from(bundle, original)
+            built = _compile(stub.source, work / original.name, soname=_soname(original),
+                             defines=stub.defines(set().union(*needs.values())))
+            missing = {f"{path.name}: {symbol}" for path, symbols in needs.items()
+                       for symbol in symbols - exported_symbols(built)}
+            if missing:
+                raise StubError(f"the stub for {original.name} lacks symbols the bundle imports: {sorted(missing)}")
+            before = original.stat().st_size
+            built.replace(original)
+            original.chmod(0o755)
+            replaced.append((original, before, original.stat().st_size))
     return replaced
 
 

@@ -1,5 +1,5 @@
 """The encoder stubs in the frozen Linux bundle (``packaging/encoder_stubs.py``): decoding is untouched, the
-stubbed encoder fails cleanly when something opens it, and the stub satisfies every library that links it."""
+stubbed encoders fail cleanly when something opens them, and each stub satisfies every library that links it."""
 
 import hashlib
 import shutil
@@ -19,14 +19,16 @@ pytestmark = [
 ]
 
 VIDEOS = sorted((smoke.REPO / "tests" / "data" / "videos").glob("*.mp4"))
+#: FFmpeg's encoder name -> the library stubbed for it.
+ENCODERS = {"libx265": "libx265-*.so.*", "libsvtav1": "libSvtAv1Enc-*.so.*"}
 
 
-def bundled_x265(release) -> Path:
-    [stub] = [path for path in (release.bundle / "_internal" / "av.libs").glob("libx265-*.so.*")]
+def bundled_stub(release, pattern: str) -> Path:
+    [stub] = [path for path in (release.bundle / "_internal" / "av.libs").glob(pattern)]
     return stub
 
 
-def original_x265(stub: Path) -> Path:
+def original_library(stub: Path) -> Path:
     """The library the stub replaced, as PyAV's pinned wheel installed it in this environment."""
     import av
 
@@ -35,8 +37,9 @@ def original_x265(stub: Path) -> Path:
     return original
 
 
-def test_the_bundles_libx265_is_our_small_stub(release):
-    stub = bundled_x265(release)
+@pytest.mark.parametrize("pattern", ENCODERS.values())
+def test_the_bundles_encoder_library_is_our_small_stub(release, pattern):
+    stub = bundled_stub(release, pattern)
     assert stub.stat().st_size < 64 * 1024
     assert encoder_stubs.STUB_MARKER in stub.read_bytes()
     assert linux.needed(stub)[0] == [], "the stub needs no library, not even libc"
@@ -49,14 +52,15 @@ def test_every_reference_video_hashes_exactly_like_the_source_tree(release):
     assert result.passed, result.detail
 
 
-def test_opening_the_stubbed_x265_encoder_with_the_bundles_pyav_fails_with_a_clean_error(release, tmp_path):
+@pytest.mark.parametrize("encoder", ENCODERS)
+def test_opening_a_stubbed_encoder_with_the_bundles_pyav_fails_with_a_clean_error(release, tmp_path, encoder):
     """The bundle's PyAV extension modules and FFmpeg libraries, copied next to PyAV's pure-Python files (which
     PyInstaller keeps in its archive), imported by a Python that sees nothing else (``-S``)."""
-    stub = bundled_x265(release)
+    stub = bundled_stub(release, ENCODERS[encoder])
     internal = release.bundle / "_internal"
     shutil.copytree(internal / "av", tmp_path / "av")
     shutil.copytree(internal / "av.libs", tmp_path / "av.libs")
-    installed = original_x265(stub).parent.parent / "av"
+    installed = original_library(stub).parent.parent / "av"
     for source in installed.rglob("*.py"):
         target = tmp_path / "av" / source.relative_to(installed)
         if not target.exists():
@@ -66,9 +70,10 @@ def test_opening_the_stubbed_x265_encoder_with_the_bundles_pyav_fails_with_a_cle
 import sys
 from fractions import Fraction
 import av
-print("formats", ",".join(format.name for format in av.Codec("libx265", "w").video_formats or ()))
+encoder = sys.argv[1]
+print("formats", ",".join(format.name for format in av.Codec(encoder, "w").video_formats or ()))
 for pix_fmt in ("yuv420p", "yuv420p10le", "gray"):
-    context = av.CodecContext.create("libx265", "w")
+    context = av.CodecContext.create(encoder, "w")
     context.width, context.height, context.pix_fmt, context.time_base = 64, 48, pix_fmt, Fraction(1, 25)
     try:
         context.open()
@@ -76,14 +81,15 @@ for pix_fmt in ("yuv420p", "yuv420p10le", "gray"):
         print("refused", pix_fmt, type(error).__name__, error.errno)
     else:
         print("OPENED", pix_fmt)
-print("loaded", *sorted({line.split()[-1] for line in open("/proc/self/maps") if "libx265" in line}))
+print("loaded", *sorted({line.split()[-1] for line in open("/proc/self/maps") if sys.argv[2] in line}))
 """
-    done = subprocess.run([sys.executable, "-S", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-S", "-c", script, encoder, stub.name.split("-")[0]], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, f"status {done.returncode} (a crash or abort is negative)\n{done.stdout}\n{done.stderr}"
     lines = done.stdout.splitlines()
     assert "OPENED" not in done.stdout, done.stdout
-    assert "refused yuv420p MemoryError 12" in lines, done.stdout  # param_alloc() gave NULL: ENOMEM
+    # x265: param_alloc() gave NULL; SVT-AV1: init_handle gave EB_ErrorInsufficientResources. FFmpeg: ENOMEM.
+    assert "refused yuv420p MemoryError 12" in lines, done.stdout
     assert all(line.startswith("refused ") for line in lines if line.split()[1:2] in (["yuv420p10le"], ["gray"]))
     assert lines[-1] == f"loaded {tmp_path / 'av.libs' / stub.name}"
     assert hashlib.sha256((tmp_path / "av.libs" / stub.name).read_bytes()).digest() == \
@@ -91,10 +97,11 @@ print("loaded", *sorted({line.split()[-1] for line in open("/proc/self/maps") if
     assert not done.stderr
 
 
-def test_the_stub_exports_every_symbol_any_bundled_library_imports_from_the_original(release):
-    stub = bundled_x265(release)
-    needs = encoder_stubs.imports_from(release.bundle, stub, exports_of=original_x265(stub))
-    assert any(path.name.startswith("libavcodec") for path in needs), "libavcodec links libx265"
+@pytest.mark.parametrize("pattern", ENCODERS.values())
+def test_the_stub_exports_every_symbol_any_bundled_library_imports_from_the_original(release, pattern):
+    stub = bundled_stub(release, pattern)
+    needs = encoder_stubs.imports_from(release.bundle, stub, exports_of=original_library(stub))
+    assert any(path.name.startswith("libavcodec") for path in needs), f"libavcodec links {stub.name}"
     exported = encoder_stubs.exported_symbols(stub)
     for path, symbols in needs.items():
         assert symbols, f"{path.name} needs {stub.name} but imports nothing from it"
