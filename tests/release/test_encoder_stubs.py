@@ -106,3 +106,18 @@ def test_the_stub_exports_every_symbol_any_bundled_library_imports_from_the_orig
     for path, symbols in needs.items():
         assert symbols, f"{path.name} needs {stub.name} but imports nothing from it"
         assert symbols <= exported, f"{path.name} imports {sorted(symbols - exported)}, which the stub lacks"
+
+
+def test_the_sbom_credits_each_stub_to_takeback_and_its_source_file(release):
+    import json
+
+    import names
+
+    document = json.loads((release.files / f"{names.artefact_stem('linux')}.cdx.json").read_text())
+    for pattern in ENCODERS.values():
+        path = f"_internal/av.libs/{bundled_stub(release, pattern).name}"
+        [component] = [item for item in document["components"]
+                       if {"name": "takeback:path", "value": path} in item.get("properties", ())]
+        properties = {item["name"]: item["value"] for item in component["properties"]}
+        assert properties["takeback:provided-by"] == f"pkg:generic/{names.APP_ID}@{names.__version__}"
+        assert properties["takeback:stub"].startswith("takeback encoder stub: packaging/stubs/")
