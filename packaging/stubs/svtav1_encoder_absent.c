@@ -7,7 +7,8 @@
  * list below). packaging/encoder_stubs.py checks that list with nm on every build and fails it if any bundled
  * ELF needs a symbol this file lacks.
  *
- * The contract relied on is FFmpeg's libavcodec/libsvtav1.c (FFmpeg 8.1, as PyAV 18.1.0 ships it):
+ * The contract relied on is FFmpeg's libavcodec/libsvtav1.c (read in the FFmpeg 7.x source, the one with
+ * SVT_AV1_CHECK_VERSION(3, 0, 0); PyAV 18.1.0 ships FFmpeg 8.1.2, on which the release test checks it):
  * - eb_enc_init() first calls `svt_ret = svt_av1_enc_init_handle(&svt_enc->svt_handle, &svt_enc->enc_params)`
  *   (SVT-AV1 >= 3.0; three arguments before) and returns `svt_print_error(...)`, an AVERROR, when
  *   svt_ret != EB_ErrorNone. We return EB_ErrorInsufficientResources and leave the handle NULL.

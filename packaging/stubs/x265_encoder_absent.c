@@ -7,7 +7,8 @@
  * fails. libavcodec imports one: x265_api_get_<X265_BUILD> (packaging/encoder_stubs.py checks that list with
  * nm on every build and fails it if any bundled ELF needs a symbol this file lacks).
  *
- * The contract relied on is FFmpeg's libavcodec/libx265.c (FFmpeg 8.1, as PyAV 18.1.0 ships it):
+ * The contract relied on is FFmpeg's libavcodec/libx265.c (read in the FFmpeg 7.x source, the one with
+ * libx265_get_supported_config(); PyAV 18.1.0 ships FFmpeg 8.1.2, on which the release test checks it):
  * - libx265_get_supported_config() calls x265_api_get(12), (10), (8) and only compares the result with NULL.
  * - libx265_encode_init() does `ctx->api = x265_api_get(depth); if (!ctx->api) ctx->api = x265_api_get(0);`
  *   WITHOUT a NULL check after that, then `ctx->params = ctx->api->param_alloc(); if (!ctx->params)
