@@ -70,7 +70,7 @@ def bench_frame_parts() -> None:
         frame = cv2.resize(photo, (width, height))
         squash = best_of(20, squash_to_64, frame)
         yuv = quiet_av().VideoFrame.from_ndarray(frame, format="bgr24").reformat(format="yuv420p")
-        swscale = best_of(20, video_module._tmk_rgb64, yuv)
+        swscale = best_of(20, video_module.FrameConverter().tmk_rgb64, yuv)
         small = squash_to_64(frame)
         feature = best_of(200, pdqf_feature, small)
         whole = best_of(3, lambda: [accumulator.add(frame, k / 30) for accumulator in [TmkAccumulator(30)]

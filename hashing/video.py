@@ -25,7 +25,6 @@ hashes, with a ``NO_FRAMES`` warning: the same damaged bytes passed around elsew
 from __future__ import annotations
 
 import errno
-import functools
 import io
 import math
 import numbers
@@ -291,13 +290,14 @@ def _decoded_frames(av: ModuleType, container, stream) -> Iterator:
 
 
 class _Timing:
-    """Per-stream facts the frame loop needs: rates, the clock's origin, and TMK once its first frame is seen."""
+    """Per-stream facts the frame loop needs: rates, the clock's origin, the converter, and TMK once it starts."""
 
     def __init__(self, stream, fps: float, tmk_fps: float | None) -> None:
         self.fps = fps
         self.tmk_fps = tmk_fps
         self.time_base = stream.time_base
         self.start = stream.start_time or 0  # times count from the stream's start, as the ffmpeg command line's do
+        self.converter = FrameConverter()
         self.accumulator: TmkAccumulator | None = None
 
     def seconds(self, frame, frame_number: int) -> float:
@@ -310,7 +310,7 @@ class _Timing:
         if self.tmk_fps is None:
             return
         if self.accumulator is None:
-            self.accumulator = _new_tmk_accumulator(self.tmk_fps, _rotation_of(frame))
+            self.accumulator = _new_tmk_accumulator(self.tmk_fps, _rotation_of(frame), self.converter)
         self.accumulator.add(frame, pts)
 
 
@@ -366,35 +366,42 @@ class _GuardedReader(io.BufferedIOBase):
             raise FileUnreadable() from self._error
 
 
-@functools.cache
-def _conversion_flags() -> tuple[int, int]:
-    """swscale flags: vPDQ's full-size RGB (the reference's SWS_AREA) and TMK's 64x64 (ffmpeg's bicubic).
+class FrameConverter:
+    """FFmpeg's scaler (swscale) set up once per video for the two conversions the hashes need.
 
+    A PyAV frame's own ``to_ndarray(format=...)`` builds a new scaler for every frame; keeping one per kind
+    of conversion lets swscale reuse its tables and filters while the frames' size and format stay the same.
     ``ACCURATE_RND | BITEXACT`` make swscale use its portable C code: the same pixels on every processor, and
-    the reference's (module docstring).
+    the reference's (module docstring). One converter serves one thread.
     """
-    from av.video.reformatter import Interpolation
 
-    exact = Interpolation.ACCURATE_RND | Interpolation.BITEXACT
-    return int(Interpolation.AREA | exact), int(Interpolation.BICUBIC | exact)
+    def __init__(self) -> None:
+        from av.video.reformatter import Interpolation, VideoReformatter
 
+        exact = Interpolation.ACCURATE_RND | Interpolation.BITEXACT
+        self._vpdq_flags = int(Interpolation.AREA | exact)  # the reference's SWS_AREA
+        self._tmk_flags = int(Interpolation.BICUBIC | exact)  # the ffmpeg command line's default filter
+        self._vpdq = VideoReformatter()
+        self._tmk = VideoReformatter()
 
-def _vpdq_rgb(frame) -> np.ndarray:
-    """The frame in RGB24 at its size, converted as the reference's ``sws_getContext(..., SWS_AREA)`` does."""
-    name = frame.format.name
-    full_range = name.startswith(("yuvj", "gray", "ya"))  # swscale's own rule when no range is set
-    return frame.to_ndarray(
-        format="rgb24",
-        interpolation=_conversion_flags()[0],
-        src_colorspace="ITU601",  # swscale's default matrix: the reference sets no colour details
-        src_color_range="JPEG" if full_range else "MPEG",
-        threads=1,
-    )
+    def vpdq_rgb(self, frame) -> np.ndarray:
+        """The frame in RGB24 at its size, converted as the reference's ``sws_getContext(..., SWS_AREA)`` does."""
+        full_range = frame.format.name.startswith(("yuvj", "gray", "ya"))  # swscale's rule when no range is set
+        converted = self._vpdq.reformat(
+            frame,
+            format="rgb24",
+            interpolation=self._vpdq_flags,
+            src_colorspace="ITU601",  # swscale's default matrix: the reference sets no colour details
+            src_color_range="JPEG" if full_range else "MPEG",
+            threads=1,
+        )
+        return converted.to_ndarray()
 
-
-def _tmk_rgb64(frame) -> np.ndarray:
-    """The frame squashed to 64x64 RGB24 as ``ffmpeg -s 64:64 -pix_fmt rgb24`` does: one bicubic swscale step."""
-    return frame.to_ndarray(width=64, height=64, format="rgb24", interpolation=_conversion_flags()[1], threads=1)
+    def tmk_rgb64(self, frame) -> np.ndarray:
+        """The frame squashed to 64x64 RGB24 as ``ffmpeg -s 64:64 -pix_fmt rgb24`` does: one bicubic swscale step."""
+        converted = self._tmk.reformat(frame, width=64, height=64, format="rgb24", interpolation=self._tmk_flags,
+                                       threads=1)  # fmt: skip
+        return converted.to_ndarray()
 
 
 def _rotation_of(frame) -> int:
@@ -431,7 +438,7 @@ def _read_frames(
         last_pts = max(last_pts, pts)
         if frame_number % frame_mod == 0 and rows >= MIN_DIMENSION and cols >= MIN_DIMENSION:
             result.frames.append(
-                VpdqFrame(frame_number, vpdq_timestamp(frame_number, fps), fast_pdq_from_rgb(_vpdq_rgb(frame)))
+                VpdqFrame(frame_number, vpdq_timestamp(frame_number, fps), fast_pdq_from_rgb(timing.converter.vpdq_rgb(frame)))
             )
         timing.tmk_add(frame, pts)
         frame_number += 1
@@ -472,10 +479,10 @@ def _warnings_for(result: _Decoded, expected_frames: float) -> list[FingerprintW
     return warnings
 
 
-def _new_tmk_accumulator(fps: float, rotation_degrees: int) -> TmkAccumulator:
+def _new_tmk_accumulator(fps: float, rotation_degrees: int, converter: FrameConverter) -> TmkAccumulator:
     from .tmk import TmkAccumulator  # TMK is optional work; importing it only when asked keeps start-up light
 
-    return TmkAccumulator(fps, rotation_degrees, squash=_tmk_rgb64)
+    return TmkAccumulator(fps, rotation_degrees, squash=converter.tmk_rgb64)
 
 
 def _unopenable(handle: BinaryIO) -> CorruptMedia | UnsupportedFormat:

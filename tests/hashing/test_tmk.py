@@ -79,7 +79,7 @@ def decode_into_accumulator(path: Path, rotation: int | None = None) -> tuple[Tm
         for frame in container.decode(stream):
             if accumulator is None:
                 turn = video_module._rotation_of(frame) if rotation is None else rotation
-                accumulator = TmkAccumulator(float(stream.guessed_rate), turn, squash=video_module._tmk_rgb64)
+                accumulator = TmkAccumulator(float(stream.guessed_rate), turn, squash=video_module.FrameConverter().tmk_rgb64)
             timestamps.append(float((frame.pts - (stream.start_time or 0)) * stream.time_base))
             accumulator.add(frame, timestamps[-1])
     return (accumulator.finish() if accumulator else None), timestamps
