@@ -33,8 +33,7 @@ import numpy as np
 from ._safe_open import checked_open
 from ._frame_rate import CfrResampler
 from .errors import FileUnreadable, InvalidTmk
-from .pdq import dct_matrix as pdq_dct_matrix
-from .pdq import luma
+from .pdq import fast_dct16, luma
 
 __all__ = [
     "DEFAULT_LEVEL1_THRESHOLD",
@@ -274,8 +273,8 @@ class TmkHash:
         """
         self._require_compatible(other)
         u, v = self.average.astype(np.float64), other.average.astype(np.float64)
-        norms = float(np.linalg.norm(u) * np.linalg.norm(v))
-        return float(u @ v) / norms if norms > 0 else 0.0
+        norms = math.sqrt(float(np.sum(u * u)) * float(np.sum(v * v)))  # NumPy's own sums, not BLAS dot products
+        return float(np.sum(u * v)) / norms if norms > 0 else 0.0
 
     def level2(self, other: TmkHash) -> float:
         """The full TMK score, 0..1: how well the two videos' frame sequences line up at the best time offset.
@@ -312,12 +311,12 @@ def _pair_score_normaliser(coefficients: np.ndarray) -> float:
 
 @functools.cache
 def _offset_table(period: int, harmonics: int) -> np.ndarray:
-    """``[cos(2 pi j o / T) | sin(2 pi j o / T)]`` for o = 0..T-1, j = 1..harmonics: a (T, 2*harmonics) table.
+    """``[cos(2 pi j o / T) ; sin(2 pi j o / T)]`` for j = 1..harmonics, o = 0..T-1: a (2*harmonics, T) table.
 
     float32 (7.5 MiB for Meta's four periods), like the reference's kernel; scores move by < 1e-7.
     """
-    angles = (2.0 * np.pi / period) * np.outer(np.arange(period), np.arange(1, harmonics + 1))
-    table = np.concatenate([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
+    angles = (2.0 * np.pi / period) * np.outer(np.arange(1, harmonics + 1), np.arange(period))
+    table = np.concatenate([np.cos(angles), np.sin(angles)], axis=0).astype(np.float32)
     table.flags.writeable = False
     return table
 
@@ -335,7 +334,7 @@ def _best_kernel_per_period(a: TmkHash, b: TmkHash) -> np.ndarray:
     best = np.empty(len(a.periods))
     for index, period in enumerate(a.periods.tolist()):
         if harmonics > 0:
-            kernel = _offset_table(period, harmonics) @ weights[index]
+            kernel = np.einsum("ho,h->o", _offset_table(period, harmonics), weights[index])  # einsum: no BLAS
             best[index] = cos_cos[index, 0] + float(kernel.max())
         else:
             best[index] = cos_cos[index, 0] if cos_cos.shape[1] else 0.0
@@ -403,16 +402,15 @@ def pdqf_feature(rgb64: np.ndarray) -> np.ndarray:
     """PDQF of a 64x64 RGB frame: float32 luma, then the 16x16 DCT block without DC, flattened row-major.
 
     PDQ skips its blur and decimation for 64x64 input, so this is the block ``pdqFloat256FromFloatLuma`` gives
-    for the frame. Computed with BLAS matrix products: equal to the reference up to float rounding (~1e-5
-    relative), which TMK's cosine-based scores cannot see.
+    for the frame. Computed as two matrix products (:func:`hashing.pdq.fast_dct16`, no BLAS): equal to the
+    reference up to float rounding (~1e-5 relative), which TMK's cosine-based scores cannot see.
 
     Raises:
         ValueError: the frame is not 64x64 uint8 RGB.
     """
     if rgb64.shape[:2] != (FRAME_SIZE, FRAME_SIZE):
         raise ValueError(f"PDQF needs a 64x64 frame, got {rgb64.shape}")
-    d = pdq_dct_matrix()  # PDQ's 16 x 64 float32 DCT rows 1..16 (DC excluded), shared within the package
-    return (d @ luma(rgb64) @ d.T).ravel()
+    return fast_dct16(luma(rgb64)).ravel()
 
 
 def squash_to_64(frame: np.ndarray) -> np.ndarray:
@@ -573,7 +571,8 @@ class TmkAccumulator:
 
     def _ingest(self, feature: np.ndarray, first_index: int, copies: int) -> None:
         """Add ``copies`` copies of one frame feature at resampled indices first_index, first_index + 1, ..."""
-        norm = float(np.linalg.norm(feature.astype(np.float64)))
+        feature64 = feature.astype(np.float64)
+        norm = math.sqrt(float(np.sum(feature64 * feature64)))  # NumPy's own sum, not a BLAS dot product
         unit = (feature / np.float32(norm)) if norm > 0 else np.zeros_like(feature)
         unit64 = unit.astype(np.float64)
         if copies <= _MAX_LITERAL_REPEATS:
@@ -625,5 +624,6 @@ def _is_colour_frame(frame: object) -> bool:
 
 def _normalise_rows(features: np.ndarray) -> np.ndarray:
     """Each [period, coefficient] vector divided by its length; all-zero vectors stay zero."""
-    norms = np.linalg.norm(features.astype(np.float64), axis=-1, keepdims=True).astype(np.float32)
+    squares = np.square(features.astype(np.float64))
+    norms = np.sqrt(np.sum(squares, axis=-1, keepdims=True)).astype(np.float32)  # as np.linalg.norm does it
     return np.divide(features, norms, out=np.zeros_like(features), where=norms > 0)

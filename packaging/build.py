@@ -47,6 +47,7 @@ import icu_data
 import linux
 import names
 import sbom
+import numpy_blas
 from commands import Command
 from signing import GpgSigning, MacSigning, SigningConfigError, WindowsSigning
 
@@ -180,6 +181,11 @@ def slim_steps(layout: Layout) -> list[Step]:
             before, after = icu_data.trim_icu_data(library, bundle_rules.APP_LANGUAGES)
             print(f"    {library.name}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB", flush=True)
 
+    def swap_numpy_blas() -> None:
+        before, after = numpy_blas.swap_numpy_blas(bundle / "_internal")
+        print(f"    NumPy's OpenBLAS, gfortran, quadmath {before / 1e6:.1f} MB -> ILP64 reference BLAS/LAPACK "
+              f"{after / 1e6:.1f} MB", flush=True)
+
     return [
         Step("replace video encoders the app never calls with failing stubs", action=stub_encoders,
              describe="gcc " + ", ".join(f"{stub.source.relative_to(REPO)} -> {stub.pattern}"
@@ -188,6 +194,10 @@ def slim_steps(layout: Layout) -> list[Step]:
         Step("strip debug symbols from the bundled libraries", action=strip,
              describe=f"strip --strip-unneeded on each library in {bundle} that carries symbols or debug "
                       "sections (never the two programs: PyInstaller appends their archive)"),
+        # After strip, so strip never rewrites a file patchelf has just moved (see linux.py's WORKAROUND).
+        Step("swap NumPy's OpenBLAS for Debian's ILP64 reference BLAS/LAPACK", action=swap_numpy_blas,
+             describe=f"patchelf NumPy to libblas64.so.3/liblapack64.so.3 copied into _internal/{numpy_blas.FOLDER} "
+                      "(numpy_blas.py)"),
         Step("cut Qt's ICU data to the app's languages", action=trim_icu,
              describe=f"libicudata: keep {', '.join(bundle_rules.APP_LANGUAGES)} and shared data (icu_data.py)"),
     ]

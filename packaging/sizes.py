@@ -25,7 +25,7 @@ COMPONENTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(pa
     ("Qt's ICU data", r"^PySide6/Qt/lib/libicudata"),
     ("Qt translations", r"^PySide6/Qt/translations/"),
     ("Qt (PySide6)", r"^(PySide6|shiboken6)/"),
-    ("NumPy's OpenBLAS", r"^numpy\.libs/"),
+    ("NumPy's BLAS/LAPACK", r"^numpy\.libs/|^blas64/"),
     ("NumPy", r"^numpy/"),
     ("SciPy and its OpenBLAS", r"^scipy(\.libs)?/"),
     ("pillow-heif (libheif, HEVC)", r"^pillow_heif(\.libs)?/"),

@@ -347,6 +347,15 @@ def _forbidden(photos: list[Path]) -> dict[str, bytes]:
     return found
 
 
+def _contains(haystack: bytes, needle: bytes) -> bool:
+    """Whether ``needle`` was sent. A short one (a host name like ``vm``, a user like ``root``) turns up by chance
+    inside the random case keys and proof-of-work answers, so it counts only as a word of its own, which is how
+    a name that really leaked would appear (in JSON, a header or a path)."""
+    if len(needle) >= 6:
+        return needle in haystack
+    return re.search(rb"(?<![0-9A-Za-z])" + re.escape(needle) + rb"(?![0-9A-Za-z])", haystack) is not None
+
+
 def _contains_number(haystack: bytes, value: int) -> bool:
     # Decimal digits also occur inside hex hashes; a size would be a number on its own.
     return re.search(rb"(?<![0-9A-Za-z])" + str(value).encode() + rb"(?![0-9A-Za-z])", haystack) is not None
@@ -366,7 +375,7 @@ def test_only_fingerprints_leave_the_computer(intake_server, photos):
 
     lowered = sent.lower()
     for what, needle in _forbidden(photos).items():
-        assert needle.lower() not in lowered, f"the {what} was sent"
+        assert not _contains(lowered, needle.lower()), f"the {what} was sent"
     for photo in photos:
         assert not _contains_number(case.body, photo.stat().st_size), "a file size was sent"
 

@@ -90,7 +90,7 @@ def test_rejects_non_rgb_arrays():
         pdq_from_rgb(np.zeros((10, 10, 3), np.float32))
 
 
-# The fast variant (for video frames) computes the same linear maps with BLAS, so only float rounding differs.
+# The fast variant (for video frames) sums the same linear maps in another order: only float rounding differs.
 # Images whose DCT coefficients tie at the median (pure stripes) flip arbitrarily in either version, so they
 # are left out: the bar is natural pictures.
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
