@@ -39,6 +39,12 @@ HIDDEN_IMPORTS = (
 EXCLUDED_MODULES = (
     # Test-only dependencies (the oracles our hashes are checked against) and test runners.
     "pytest", "_pytest", "pytestqt", "pdqhash", "threatexchange", "faiss", "jsonschema", "trustme",
+    # Test tools, and what only they or a command-line helper reach (found in PyInstaller's xref file): Hypothesis
+    # (through pydantic.v1's Hypothesis plugin, which only Hypothesis loads); rich, its markdown_it and Pygments
+    # (through httpx's `httpx` command, imported in `try/except ImportError`, and pydantic's and Mako's optional
+    # pretty-printers); PyYAML (uvicorn's and NumPy's optional YAML config and output, both guarded); unittest
+    # and doctest (numpy.testing, loaded only when someone asks for `np.testing`); pydoc_data (help() texts).
+    "hypothesis", "rich", "pygments", "markdown_it", "yaml", "unittest", "doctest", "pydoc_data",
     # keyrings.alt gives the tests a keyring in a plain file; a person's case key must only ever go to the
     # operating system's keyring (Keychain, Credential Manager, Secret Service), never to such a file.
     "keyrings",
@@ -47,6 +53,9 @@ EXCLUDED_MODULES = (
     # imagehash is the test oracle of hashing/phash.py, which computes the same bits with NumPy; with it go
     # SciPy and SciPy's own OpenBLAS (35 MB) and PyWavelets, which the test environment still installs.
     "imagehash", "scipy", "pywt",
+    # Hashing calls no BLAS (tests/hashing/test_no_blas.py), so nothing needs to limit BLAS threads; an older
+    # environment may still have threadpoolctl installed, and it must not ride along.
+    "threadpoolctl",
     # The production intake service runs from source on a server with PostgreSQL; the desktop bundle only ever
     # runs the embedded SQLite service of demo mode.
     "psycopg", "psycopg_binary", "psycopg2",
@@ -106,6 +115,12 @@ DROPPED_DATA = re.compile(
     re.IGNORECASE,
 )
 
+#: Parts of the C library that PyInstaller's own exclude list (glibc, libm, libpthread, ld-linux...) misses:
+#: libmvec, glibc's vector maths, which libx265 links to. It reads the running dynamic loader's private state
+#: (``_rtld_global_ro@GLIBC_PRIVATE``), so a copy from the build host's glibc is only right on that same glibc;
+#: every glibc system since 2.22 has its own (Debian: in libc6, which the .deb depends on).
+HOST_C_LIBRARY = re.compile(r"(^|/)libmvec\.so(\.\d+)*$")
+
 _PLUGIN_NAME = re.compile(r"^(lib)?(?P<name>.+?)(\.debug)?\.(so|dll|dylib)$")
 
 
@@ -116,7 +131,8 @@ def keep(destination: str) -> bool:
         destination: the file's path relative to the bundle's ``_internal`` folder, with ``/`` or ``\\``.
 
     Returns:
-        False for Qt plugins, Qt translations and data files the rules above leave out; True otherwise.
+        False for Qt plugins, Qt translations, data files and C library parts the rules above leave out; True
+        otherwise.
     """
     path = PurePosixPath(destination.replace("\\", "/"))
     parts = path.parts
@@ -134,7 +150,7 @@ def keep(destination: str) -> bool:
         return match is not None and match.group("name") in wanted
     if "translations" in parts and _is_qt_path(parts):
         return bool(QT_TRANSLATIONS_KEPT.match(parts[-1]))
-    return not DROPPED_DATA.search(path.as_posix())
+    return not DROPPED_DATA.search(path.as_posix()) and not HOST_C_LIBRARY.search(path.as_posix())
 
 
 def _is_qt_path(parts: tuple[str, ...]) -> bool:

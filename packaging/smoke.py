@@ -1,7 +1,7 @@
 """Smoke tests of a frozen Takeback bundle: what a person runs must behave like the source tree.
 
 1. ``takeback --version`` names the app and version from ``desktop/about.py``.
-2. ``takeback hash --json`` on a reference image and video prints exactly what the source tree prints
+2. ``takeback hash --json`` on reference photos (JPEG, HEIC, AVIF) and a video prints exactly what the source tree prints
    (same fingerprints, same fields), so a frozen build can never ship a decoder that hashes differently;
    and it writes nothing to HOME or the working folder (no unpacked libraries, caches or logs).
 3. ``takeback intake migrate`` creates a database and ``takeback intake serve`` answers on loopback with the OpenAPI document kept in the repository.
@@ -37,6 +37,10 @@ __all__ = ["CheckResult", "frozen_programs", "run_checks"]
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE_IMAGE = REPO / "tests" / "data" / "images" / "bridge-mods" / "aaa-orig.jpg"
 REFERENCE_VIDEO = REPO / "tests" / "data" / "videos" / "test-padded-dimensions.mp4"
+#: A phone's HEIC and an AVIF: their decoders (libheif, libavif) are native libraries the bundle must load.
+REFERENCE_HEIF = (REPO / "tests" / "data" / "fuzz" / "seeds" / "photo.heic",
+                  REPO / "tests" / "data" / "fuzz" / "seeds" / "photo.avif")
+REFERENCE_MEDIA = (REFERENCE_IMAGE, *REFERENCE_HEIF, REFERENCE_VIDEO)
 _TIMEOUT_S = 300
 #: Lines Qt prints when the bundle lacks a plugin or library it needs.
 _QT_TROUBLE = ("Could not load the Qt platform plugin", "could not find or load", "Cannot load library",
@@ -202,7 +206,7 @@ def check_gui(gui: Path, arguments: Sequence[str], env: dict[str, str], cwd: Pat
 
 
 def run_checks(bundle: Path, *, gui: bool = True, intake: bool = True, x_server: bool | None = None,
-               media: Sequence[Path] = (REFERENCE_IMAGE, REFERENCE_VIDEO)) -> list[CheckResult]:
+               media: Sequence[Path] = REFERENCE_MEDIA) -> list[CheckResult]:
     """Run every check against the bundle, in a scratch HOME and working folder that are removed afterwards."""
     console, windowed = frozen_programs(bundle.resolve())
     if x_server is None:  # by default wherever xvfb-run is installed (Linux)

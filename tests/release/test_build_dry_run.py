@@ -161,6 +161,15 @@ def test_linux_signing_needs_the_key_fingerprint(capsys, build_env):
             f"--detach-sign --output {sums}.asc {sums}   (secret on standard input)") in command_lines(out)
 
 
+@pytest.mark.parametrize(("args", "compression"), [((), "-Zxz -z6 --threads-max="), (("--deb-compression", "zstd"),
+                                                                                    "-Zzstd -z9 --build")])
+def test_the_deb_is_xz_compressed_unless_asked_for_zstd(capsys, build_env, args, compression):
+    status, out, err = dry_run(capsys, build_env, "--target", "linux", *args)
+    assert status == 0, err
+    deb = next(line for line in command_lines(out) if " dpkg-deb " in line)
+    assert f" dpkg-deb --root-owner-group {compression}" in deb
+
+
 def test_the_dry_run_uses_source_date_epoch_and_runs_nothing(capsys, build_env, tmp_path):
     status = build.main(["--dry-run", "--out", str(tmp_path / "dist")], env=build_env)
     out = capsys.readouterr().out

@@ -45,6 +45,8 @@ import bundle_rules
         ("PySide6/opengl32sw.dll", False),
         ("PySide6/Qt6Widgets.dll", True),
         ("certifi/cacert.pem", True),
+        ("libmvec.so.1", False),
+        ("numpy.libs/libmvecish-1234.so", True),
     ],
 )
 def test_keep(destination, kept):
@@ -66,9 +68,10 @@ def test_test_only_and_unused_modules_are_excluded_but_the_app_needs_are_not():
     assert {"pytest", "pdqhash", "threatexchange", "keyrings", "tkinter", "PySide6.QtQml", "PySide6.QtWebEngineCore",
             "PySide6.Qt3DCore", "PySide6.QtMultimedia", "scipy", "imagehash"} <= excluded
     needed = {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg", "av", "pillow_heif",
-              "uvicorn", "fastapi", "httpx", "numpy", "PIL"}
+              "uvicorn", "fastapi", "httpx", "numpy", "PIL", "click", "opentelemetry", "more_itertools"}
     assert not needed & excluded
     assert {"uvicorn", "pillow_heif", "av"} <= set(bundle_rules.HIDDEN_IMPORTS)
+    assert {"hypothesis", "rich", "pygments", "markdown_it", "yaml", "unittest", "pydoc_data"} <= excluded
 
 
 def test_libraries_only_dropped_plugins_link_to_are_dropped_too():
