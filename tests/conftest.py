@@ -1,6 +1,8 @@
-"""Test-wide set-up: Qt draws offscreen, helpers to find the test media, and the reference videos hashed once."""
+"""Test-wide set-up: Qt draws offscreen, helpers to find the test media, the reference videos hashed once, and
+quick runs that do not import the modules they leave out."""
 
 import os
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +13,35 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 DATA = Path(__file__).parent / "data"
+
+#: ``pytestmark = pytest.mark.slow`` or ``pytestmark = [..., pytest.mark.slow]``: every test there is slow.
+_WHOLLY_SLOW = re.compile(r"^pytestmark = (pytest\.mark\.slow\b|\[[^\]]*pytest\.mark\.slow\b)", re.MULTILINE)
+
+
+def _leaves_out_slow(config: pytest.Config) -> bool:
+    """Whether ``-m`` deselects every slow test whatever its other markers (as "not slow and not release" does)."""
+    expression = config.getoption("markexpr")
+    if not expression:
+        return False
+    try:
+        from _pytest.mark.expression import Expression  # pytest's own -m parser; without it, collect as usual
+    except ImportError:
+        return False
+    compiled = Expression.compile(expression)
+    return not any(compiled.evaluate(lambda name, other=other, **_: name == "slow" or other) for other in (False, True))
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """A quick run (``-m "not slow ..."``) does not even import the modules that are slow as a whole.
+
+    Importing costs: Schemathesis builds its test cases while the module is collected, about three seconds of
+    CPU in every process (each pytest-xdist worker collects for itself) for tests that are then deselected.
+    """
+    if collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    if _leaves_out_slow(config) and _WHOLLY_SLOW.search(collection_path.read_text(encoding="utf-8")):
+        return True
+    return None
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ import argparse
 import ast
 import io
 import math
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -229,11 +230,21 @@ def translated(message: Message) -> bool:
     return all(strings)
 
 
+def _replace_mo(path: Path, catalog: Catalog) -> None:
+    """Writes a compiled catalogue only when it changed, and never in place: the app (or a test, or another
+    build) may be reading the old file at that moment, and must see it whole or the new one whole."""
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    if path.exists() and path.read_bytes() == buffer.getvalue():
+        return
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_bytes(buffer.getvalue())
+    os.replace(partial, path)
+
+
 def compile_all() -> None:
     for code, po in catalogues():
-        catalog = read(po, code)
-        with po.with_suffix(".mo").open("wb") as handle:
-            write_mo(handle, catalog, use_fuzzy=False)
+        _replace_mo(po.with_suffix(".mo"), read(po, code))
     template = read(TEMPLATE)
     fake = Catalog(locale="en", domain=DOMAIN, charset="utf-8", fuzzy=False)
     for message in template:
@@ -245,8 +256,7 @@ def compile_all() -> None:
             fake.add(message.id, pseudo(message.id))
     target = LOCALE_DIR / PSEUDO_CODE / "LC_MESSAGES" / f"{DOMAIN}.mo"
     target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as handle:
-        write_mo(handle, fake)
+    _replace_mo(target, fake)
 
 
 def stats() -> dict[str, tuple[int, int]]:

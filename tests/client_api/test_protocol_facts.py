@@ -15,7 +15,6 @@ import random
 from pathlib import Path
 
 import pytest
-from jsonschema import Draft202012Validator
 
 import hashing
 import intake.identifiers
@@ -115,6 +114,8 @@ def test_the_case_status_has_the_same_fields_on_both_sides():
 
 
 def test_the_clients_case_status_json_is_the_services_body(status):
+    from jsonschema import Draft202012Validator  # here: importing it builds an IRI grammar, a second or two
+
     document = status_to_json(status)
     schema = {"$ref": "#/components/schemas/CaseStatusBody", "components": OPENAPI["components"]}
     Draft202012Validator(schema).validate(document)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.xdist_shared import one_at_a_time
+
 #: Part of the full run only (starts Xvfb, an AT-SPI bus and the app); the quick loop leaves it out.
 pytestmark = pytest.mark.slow
 
@@ -36,7 +38,7 @@ def _missing() -> str | None:
     return None
 
 
-def test_a_screen_reader_hears_the_first_screen_and_what_changes(tmp_path: Path) -> None:
+def test_a_screen_reader_hears_the_first_screen_and_what_changes(tmp_path: Path, tmp_path_factory) -> None:
     reason = _missing()
     if reason:
         if os.environ.get("CI", "").lower() == "true":
@@ -49,7 +51,8 @@ def test_a_screen_reader_hears_the_first_screen_and_what_changes(tmp_path: Path)
         SYSTEM_PYTHON, str(HERE / "atspi_reader.py"), sys.executable, "--",
         "gui", "--shared", "--language", "en", "--intake", "http://127.0.0.1:9",
     ]
-    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    with one_at_a_time(tmp_path_factory, "x-server"):  # xvfb-run -a: one new display at a time
+        result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     heard = result.stdout
     print(heard)  # the closing note quotes this
     assert result.returncode == 0, heard + result.stderr[-2000:]

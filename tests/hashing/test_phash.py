@@ -40,7 +40,8 @@ def photos(data_dir):
 def test_every_test_photo_at_every_size_and_mode_gets_imagehash_bits(data_dir):
     checked = 0
     for name, image in photos(data_dir):
-        variants = [image] + [image.resize(size) for size in SIZES[2:]]
+        # reducing_gap: Pillow shrinks by whole factors first, so making the variants costs a third of the time
+        variants = [image] + [image.resize(size, reducing_gap=3.0) for size in SIZES[2:]]
         if image.mode not in {"P", "1"}:
             variants += [image.convert("RGB").rotate(30, expand=True), image.convert("L")]
         for variant in variants:

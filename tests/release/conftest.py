@@ -4,6 +4,7 @@ This folder has no ``__init__.py`` and is not named ``packaging``, so it can nev
 ``packaging`` library that pip and PyInstaller import.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.xdist_shared import one_at_a_time
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGING = REPO / "packaging"
@@ -41,17 +44,22 @@ class Release:
 
 @pytest.fixture(scope="session")
 def release(tmp_path_factory) -> Release:
-    """The release, built once per session (slow: PyInstaller and two archives take minutes on two cores)."""
-    out = tmp_path_factory.mktemp("release") / "dist"
-    started = time.monotonic()
-    # zstd: the .deb in seconds instead of minutes; dpkg installs either, and the release workflow tests the xz one.
-    done = subprocess.run([sys.executable, str(REPO / "packaging" / "build.py"), "--out", str(out),
-                           "--deb-compression", "zstd"], cwd=REPO,
-                          capture_output=True, text=True, timeout=1200,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
-    seconds = time.monotonic() - started
-    assert done.returncode == 0, f"build.py failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-    return Release(out, seconds, done.stdout)
+    """The release, built once per run (slow: PyInstaller and two archives take minutes on two cores); the
+    pytest-xdist workers share it, and those that need it while it is being built wait for it."""
+    with one_at_a_time(tmp_path_factory, "release") as folder:
+        out, record = folder / "release" / "dist", folder / "release" / "built.json"
+        if not record.exists():
+            started = time.monotonic()
+            # zstd: the .deb in seconds instead of minutes; dpkg installs either, and the release workflow tests
+            # the xz one.
+            done = subprocess.run([sys.executable, str(REPO / "packaging" / "build.py"), "--out", str(out),
+                                   "--deb-compression", "zstd"], cwd=REPO, capture_output=True, text=True,
+                                  timeout=1200, env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
+            seconds = time.monotonic() - started
+            assert done.returncode == 0, f"build.py failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+            record.write_text(json.dumps({"seconds": seconds, "log": done.stdout}), encoding="utf-8")
+        built = json.loads(record.read_text(encoding="utf-8"))
+    return Release(out, built["seconds"], built["log"])
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ import pytest
 import names
 import smoke
 
+from tests.xdist_shared import one_at_a_time
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(sys.platform != "linux", reason="the release build test runs the Linux build"),
@@ -55,11 +57,12 @@ def test_frozen_gui_in_shared_mode_writes_nothing_to_home(release):
     assert result.passed, result.detail
 
 
-def test_frozen_gui_runs_on_a_real_x_server_with_the_bundled_xcb_platform(release):
+def test_frozen_gui_runs_on_a_real_x_server_with_the_bundled_xcb_platform(release, tmp_path_factory):
     import shutil
 
     assert shutil.which("xvfb-run"), "xvfb-run is missing: scripts/setup installs the xvfb package"
-    result = only_check(release, "gui-xcb", gui=True, x_server=True)
+    with one_at_a_time(tmp_path_factory, "x-server"):  # xvfb-run -a: one new display at a time
+        result = only_check(release, "gui-xcb", gui=True, x_server=True)
     assert result.passed, result.detail
 
 
