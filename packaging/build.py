@@ -5,8 +5,8 @@ Steps (each printed before it runs; ``--dry-run`` prints them, with every secret
 1. check    the signing inputs (``--sign``): environment variables, formats, files; see ``signing.py``
 2. icons    the app's SVG icon rendered for this system: PNGs, ``.ico``, ``.icns`` (``icons.py``)
 3. freeze   PyInstaller, ``packaging/takeback.spec``: one folder with the console and windowed programs;
-            on Linux, debug symbols are then stripped from the bundled libraries (not the programs), and
-            Qt's ICU data is cut down
+            on Linux, PyAV's x265 and SVT-AV1 encoders are replaced by stubs (``encoder_stubs.py``), debug
+            symbols are stripped from the bundled libraries (not the programs), and Qt's ICU data is cut down
 4. smoke    (``--smoke``) the frozen programs hash like the source tree and open their window (``smoke.py``)
 5. sign     Windows: signtool on both programs; macOS: codesign every binary inside-out, then the app
 6. package  Linux: a reproducible ``.tar.gz`` (with a menu entry and icons an included script places) and a
@@ -41,6 +41,7 @@ from packaging.utils import canonicalize_name  # the PyPA library: this folder i
 
 import bundle_rules
 import checksums
+import encoder_stubs
 import icons
 import icu_data
 import linux
@@ -171,6 +172,10 @@ def slim_steps(layout: Layout) -> list[Step]:
         count, saved = linux.strip_debug_symbols(bundle)
         print(f"    stripped {count} libraries: {saved / 1e6:.1f} MB less", flush=True)
 
+    def stub_encoders() -> None:
+        for library, before, after in encoder_stubs.replace_encoders(bundle, layout.work / "stubs"):
+            print(f"    {library.name}: {before / 1e6:.1f} MB -> {after / 1e3:.0f} kB (stub)", flush=True)
+
     def trim_icu() -> None:
         for library in sorted(path for path in bundle.rglob("libicudata.so.*") if not path.is_symlink()):
             before, after = icu_data.trim_icu_data(library, bundle_rules.APP_LANGUAGES)
@@ -182,6 +187,10 @@ def slim_steps(layout: Layout) -> list[Step]:
               f"{after / 1e6:.1f} MB", flush=True)
 
     return [
+        Step("replace video encoders the app never calls with failing stubs", action=stub_encoders,
+             describe="gcc " + ", ".join(f"{stub.source.relative_to(REPO)} -> {stub.pattern}"
+                                         for stub in encoder_stubs.STUBS)
+                      + " (same sonames), each checked with nm to export every symbol the bundle imports from it"),
         Step("strip debug symbols from the bundled libraries", action=strip,
              describe=f"strip --strip-unneeded on each library in {bundle} that carries symbols or debug "
                       "sections (never the two programs: PyInstaller appends their archive)"),

@@ -27,8 +27,8 @@ import icons
 import names
 
 __all__ = [
-    "INSTALL_PREFIX", "desktop_entry", "install_script", "metainfo", "stage_deb", "stage_share",
-    "strip_debug_symbols", "system_dependencies",
+    "INSTALL_PREFIX", "desktop_entry", "elf_files", "install_script", "metainfo", "needed", "stage_deb",
+    "stage_share", "strip_debug_symbols", "system_dependencies",
 ]
 
 INSTALL_PREFIX = PurePosixPath("/opt") / names.APP_ID
@@ -154,7 +154,7 @@ def _is_elf(path: Path) -> bool:
         return stream.read(4) == b"\x7fELF"
 
 
-def _needed(path: Path) -> tuple[list[str], list[tuple[int, ...]]]:
+def needed(path: Path) -> tuple[list[str], list[tuple[int, ...]]]:
     """The sonames an ELF file asks the dynamic linker for, and the glibc symbol versions it needs (binutils)."""
     done = subprocess.run(["readelf", "-d", "-V", "-W", str(path)], capture_output=True, text=True, check=False)
     sonames = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", done.stdout)
@@ -163,7 +163,8 @@ def _needed(path: Path) -> tuple[list[str], list[tuple[int, ...]]]:
     return sonames, glibc
 
 
-def _elf_files(bundle: Path) -> Iterable[Path]:
+def elf_files(bundle: Path) -> Iterable[Path]:
+    """Every ELF file in ``bundle`` (programs and libraries, not symlinks), in path order."""
     for path in sorted(bundle.rglob("*")):
         if path.is_file() and not path.is_symlink() and _is_elf(path):
             yield path
@@ -180,7 +181,7 @@ def system_dependencies(bundle: Path) -> list[str]:
         RuntimeError: a needed library is neither in the bundle nor installed here.
     """
     carried = {path.name for path in bundle.rglob("*")}
-    needs = [_needed(path) for path in _elf_files(bundle)]
+    needs = [needed(path) for path in elf_files(bundle)]
     wanted = sorted({name for sonames, _glibc in needs for name in sonames} - carried)
     newest_glibc = max((version for _sonames, glibc in needs for version in glibc), default=None)
     cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=True).stdout
@@ -258,7 +259,7 @@ def strip_debug_symbols(bundle: Path) -> tuple[int, int]:
     """
     programs = {bundle / name for name in names.executable_names("linux")}
     count, saved = 0, 0
-    for path in _elf_files(bundle):
+    for path in elf_files(bundle):
         if path in programs:
             continue
         sections = subprocess.run(["readelf", "-S", "-W", str(path)], capture_output=True, text=True, check=True)

@@ -6,7 +6,8 @@ modules the frozen bundle actually holds when PyInstaller's table of contents is
 folder is given, every native shared library inside it (FFmpeg, OpenBLAS, Qt, ICU, libheif, the system
 libraries PyInstaller copied from the build host...) with its SHA-256, the version its file name carries, and
 where it came from: the Python distribution whose wheel brought it, or the Debian package that installed it
-on the build host (``dpkg -S``). The output is
+on the build host (``dpkg -S``), or Takeback itself for the encoder stubs ``encoder_stubs.py`` builds (they
+replace a wheel's library under its name, so the file name alone would credit the wheel). The output is
 deterministic: the timestamp is ``SOURCE_DATE_EPOCH`` and the serial number is derived from the content, so
 the same inputs give the same file byte for byte.
 
@@ -32,6 +33,7 @@ from pathlib import Path
 from packaging.requirements import Requirement  # the PyPA library: this folder is not a package
 from packaging.utils import canonicalize_name
 
+import encoder_stubs
 import names
 
 __all__ = ["bundled_top_levels", "make_sbom", "native_libraries", "runtime_distributions", "toc_sources"]
@@ -163,7 +165,14 @@ def native_libraries(bundle: Path, distributions: dict[str, metadata.Distributio
         name = match.group("name") if match else path.name
         version = (match.group("version") if match else None) or "unknown"
         properties = [{"name": "takeback:path", "value": relative}]
-        if provider is not None:
+        data = path.read_bytes()
+        if (marker := data.find(encoder_stubs.STUB_MARKER)) >= 0:
+            source = data[marker:data.index(b"\0", marker)].decode()
+            properties += [
+                {"name": "takeback:provided-by", "value": f"pkg:generic/{names.APP_ID}@{names.__version__}"},
+                {"name": "takeback:stub", "value": source},
+            ]
+        elif provider is not None:
             properties.append({"name": "takeback:provided-by",
                                "value": _purl(provider, distributions[provider].version)})
         elif (package := owner(path)) is not None:
@@ -173,7 +182,7 @@ def native_libraries(bundle: Path, distributions: dict[str, metadata.Distributio
             "bom-ref": f"pkg:generic/{name}@{version}?file={relative}",
             "name": name,
             "version": version,
-            "hashes": [{"alg": "SHA-256", "content": hashlib.sha256(path.read_bytes()).hexdigest()}],
+            "hashes": [{"alg": "SHA-256", "content": hashlib.sha256(data).hexdigest()}],
             "properties": properties,
         })
     return components
