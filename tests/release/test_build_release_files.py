@@ -73,7 +73,9 @@ def release_key(tmp_path, monkeypatch):
     fingerprint = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
     monkeypatch.setenv("TAKEBACK_GPG_KEY_ID", fingerprint)
     monkeypatch.setenv("TAKEBACK_GPG_PASSPHRASE", "correct horse")
-    return fingerprint
+    yield fingerprint
+    # gpg starts an agent for this keyring that outlives the test; stop it with its keyring.
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], check=False, capture_output=True)
 
 
 def test_signed_sums_verify_as_the_readme_tells_users_and_tampering_is_caught(tmp_path, release_key, capsys):
