@@ -90,6 +90,24 @@ def test_release_files_are_listed_in_sha256sums_and_the_tarball_holds_both_progr
     assert f"{share}/icons/hicolor/16x16/apps/{names.DESKTOP_ID}.png" in members
 
 
+#: The download a person on a phone's data plan can afford, and what it may take on their disk (issue #13), in
+#: the decimal megabytes download pages and file managers show. Measured on 2026-11-30: 97.1 MB and 241.0 MB.
+DOWNLOAD_LIMIT = 100_000_000
+UNPACKED_LIMIT = 250_000_000
+
+
+def test_the_linux_download_and_what_it_unpacks_to_stay_within_their_limits(release):
+    stem = names.artefact_stem("linux")
+    tarball = (release.files / f"{stem}.tar.gz").stat().st_size
+    unpacked = sum(path.lstat().st_size for path in release.bundle.rglob("*") if not path.is_dir())
+    assert tarball <= DOWNLOAD_LIMIT, f"the .tar.gz is {tarball / 1e6:.1f} MB (packaging/sizes.py tells what grew)"
+    assert unpacked <= UNPACKED_LIMIT, f"the bundle unpacks to {unpacked / 1e6:.1f} MB (packaging/sizes.py)"
+    import build
+
+    deb = (release.files / build.deb_name()).stat().st_size  # zstd here; the release workflow's xz is smaller
+    assert deb <= DOWNLOAD_LIMIT, f"the .deb is {deb / 1e6:.1f} MB"
+
+
 def test_the_tarballs_install_script_adds_the_menu_entry_for_this_user_and_takes_it_away(release, tmp_path):
     stem = names.artefact_stem("linux")
     with tarfile.open(release.files / f"{stem}.tar.gz") as tar:
