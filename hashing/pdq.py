@@ -272,7 +272,7 @@ def fast_pdq_from_rgb(rgb: np.ndarray) -> PdqHash:
 
 
 def fast_pdq_from_bgr(bgr: np.ndarray) -> PdqHash:
-    """As :func:`fast_pdq_from_rgb` for OpenCV's BGR channel order, sparing a colour conversion per frame."""
+    """As :func:`fast_pdq_from_rgb` for BGR channel order (OpenCV's, which tests and callers may still use)."""
     return _fast_pdq(bgr, red=2)
 
 

@@ -455,10 +455,10 @@ class TmkAccumulator:
         source_fps: The video stream's nominal frame rate (0, NaN or infinity if the container does not say).
             ffmpeg falls back on it when a frame's own duration rounds to zero 15-fps ticks (as at 30 fps).
         rotation_degrees: Clockwise rotation a player applies to show the video upright (the display-matrix
-            angle, as OpenCV's ``CAP_PROP_ORIENTATION_META`` gives it): 0, 90, 180 or 270. ffmpeg auto-rotates before
-            scaling, so the reference hashes the upright picture.
+            angle): 0, 90, 180 or 270. ffmpeg auto-rotates before scaling, so the reference hashes the upright
+            picture.
         squash: Turns what :meth:`add` is given into the 64x64 uint8 RGB frame, not rotated. By default
-            ``add`` takes ``(H, W, 3)`` uint8 BGR arrays (OpenCV's order), squashed with :func:`squash_to_64`;
+            ``add`` takes ``(H, W, 3)`` uint8 BGR arrays, squashed with :func:`squash_to_64`;
             the video pass gives PyAV frames and has FFmpeg's scaler squash them, as the reference's ffmpeg does.
     """
 
@@ -497,10 +497,10 @@ class TmkAccumulator:
         """Add one decoded frame.
 
         Args:
-            frame_bgr: The full-size decoded frame, ``(H, W, 3)`` uint8 in OpenCV's BGR order, not rotated (or
+            frame_bgr: The full-size decoded frame, ``(H, W, 3)`` uint8 in BGR order, not rotated (or
                 whatever the ``squash`` given to the constructor takes). The accumulator may keep a reference to
                 it (never writing to it) until the next call or two, so pass a new one for each frame, as
-                OpenCV's ``read()`` and PyAV's decoder do.
+                PyAV's decoder does.
             pts_s: Its presentation time in seconds. If it is missing (NaN or infinite), the previous one plus
                 the nominal frame interval is assumed, as a player would show the frame.
 
