@@ -1,13 +1,15 @@
-"""Linux: replace the video encoders PyAV's FFmpeg links but Takeback never calls with small failing stubs.
+"""Linux: replace the encoders PyAV's FFmpeg and pillow-heif's libheif link but Takeback never calls with failing stubs.
 
 Takeback only decodes video. PyAV's wheel carries FFmpeg built with encoder libraries, and ``libavcodec``
 names them in ``DT_NEEDED``; Python loads extension modules with ``RTLD_NOW``, so each must exist under its
-soname and define every symbol its importers use. Two are replaced here, each by a library of the same file
+soname and define every symbol its importers use. Three are replaced here, each by a library of the same file
 name and soname, built from a C file in ``stubs/`` that says which FFmpeg code it relies on and why opening the
 encoder then fails cleanly:
 
 - ``libx265`` (HEVC encoder, 19.6 MiB): ``stubs/x265_encoder_absent.c``;
-- ``libSvtAv1Enc`` (SVT-AV1 encoder, 6.7 MiB): ``stubs/svtav1_encoder_absent.c``.
+- ``libSvtAv1Enc`` (SVT-AV1 encoder, 6.7 MiB): ``stubs/svtav1_encoder_absent.c``;
+- pillow-heif's own ``libx265`` (19.9 MiB), which its libheif links for saving HEIC:
+  ``stubs/x265_heif_encoder_absent.c`` (libheif checks for NULL where FFmpeg does not, so it gets NULL).
 
 x264 (2.1 MiB) and libvpx (2.3 MiB, which also holds VP8/VP9 decoders FFmpeg does not use) stay: too little
 for a new piece of C each.
@@ -27,7 +29,10 @@ from pathlib import Path
 
 import linux
 
-__all__ = ["STUBS", "STUB_MARKER", "Stub", "StubError", "exported_symbols", "imports_from", "replace_encoders"]
+__all__ = [
+    "STUBS", "STUB_MARKER", "Stub", "StubError", "bound_elsewhere", "exported_symbols", "imports_from",
+    "replace_encoders",
+]
 
 _SOURCES = Path(__file__).resolve().parent / "stubs"
 #: Bytes every stub carries, so the SBOM credits it to us rather than to the wheel it replaced.
@@ -66,6 +71,28 @@ def imports_from(bundle: Path, library: Path, *, exports_of: Path | None = None)
     return found
 
 
+def bound_elsewhere(importer: Path, bundle: Path, original: Path) -> set[str]:
+    """Symbols ``importer`` takes from ``original`` today that will not need the stub.
+
+    pillow-heif's libx265 also exports pieces of a newer C++ runtime, and its libheif, linked against them,
+    lists two among its imports: ``std::__throw_bad_array_new_length``, which the loader binds in the
+    bundle's ``libstdc++.so.6`` (libheif links that too) once the stub does not define it, and
+    ``std::ios_base_library_init``, a marker GCC 13 puts in the symbol table that no relocation uses, so
+    nothing ever binds it. A stub defining a C++ runtime function would be wrong: it would be bound first.
+    """
+    relocated = subprocess.run(["readelf", "-rW", str(importer)], capture_output=True, text=True, check=True).stdout
+    bound = {field.split("@")[0] for line in relocated.splitlines() for field in line.split()[4:5]}
+    others = set()
+    for name in linux.needed(importer)[0]:
+        if name == _soname(original):
+            continue
+        for library in bundle.rglob(name):
+            if library.is_file():
+                others |= {symbol.split("@")[0] for symbol in exported_symbols(library)}
+    return {symbol for symbol in _nm(importer, "--undefined-only")
+            if symbol.split("@")[0] not in bound or symbol.split("@")[0] in others}
+
+
 def _soname(library: Path) -> str:
     done = subprocess.run(["readelf", "-d", "-W", str(library)], capture_output=True, text=True, check=True)
     match = re.search(r"\(SONAME\)\s+Library soname: \[([^\]]+)\]", done.stdout)
@@ -94,6 +121,7 @@ class Stub:
 STUBS = (
     Stub("_internal/av.libs/libx265-*.so.*", _SOURCES / "x265_encoder_absent.c", _x265_defines),
     Stub("_internal/av.libs/libSvtAv1Enc-*.so.*", _SOURCES / "svtav1_encoder_absent.c"),
+    Stub("_internal/pillow_heif.libs/libx265-*.so.*", _SOURCES / "x265_heif_encoder_absent.c", _x265_defines),
 )
 
 
@@ -111,7 +139,7 @@ def replace_encoders(bundle: Path, work: Path, stubs: tuple[Stub, ...] = STUBS) 
             built = _compile(stub.source, work / original.name, soname=_soname(original),
                              defines=stub.defines(set().union(*needs.values())))
             missing = {f"{path.name}: {symbol}" for path, symbols in needs.items()
-                       for symbol in symbols - exported_symbols(built)}
+                       for symbol in symbols - exported_symbols(built) - bound_elsewhere(path, bundle, original)}
             if missing:
                 raise StubError(f"the stub for {original.name} lacks symbols the bundle imports: {sorted(missing)}")
             before = original.stat().st_size

@@ -19,25 +19,29 @@ pytestmark = [
 ]
 
 VIDEOS = sorted((smoke.REPO / "tests" / "data" / "videos").glob("*.mp4"))
-#: FFmpeg's encoder name -> the library stubbed for it.
-ENCODERS = {"libx265": "libx265-*.so.*", "libsvtav1": "libSvtAv1Enc-*.so.*"}
+#: FFmpeg's encoder name -> the library stubbed for it (inside the bundle's ``_internal``).
+ENCODERS = {"libx265": "av.libs/libx265-*.so.*", "libsvtav1": "av.libs/libSvtAv1Enc-*.so.*"}
+HEIF_X265 = "pillow_heif.libs/libx265-*.so.*"
+#: Every stub, and the library that must link it.
+STUBS = {**{pattern: "libavcodec" for pattern in ENCODERS.values()}, HEIF_X265: "libheif"}
+HEIC = smoke.REPO / "tests" / "data" / "fuzz" / "seeds" / "photo.heic"
 
 
 def bundled_stub(release, pattern: str) -> Path:
-    [stub] = [path for path in (release.bundle / "_internal" / "av.libs").glob(pattern)]
+    [stub] = [path for path in (release.bundle / "_internal").glob(pattern)]
     return stub
 
 
 def original_library(stub: Path) -> Path:
-    """The library the stub replaced, as PyAV's pinned wheel installed it in this environment."""
+    """The library the stub replaced, as the pinned wheel (PyAV's or pillow-heif's) installed it here."""
     import av
 
-    original = Path(av.__file__).parent.parent / "av.libs" / stub.name
-    assert original.is_file(), f"this environment's PyAV has no {stub.name}: not the pinned av?"
+    original = Path(av.__file__).parent.parent / stub.parent.name / stub.name
+    assert original.is_file(), f"this environment has no {stub.parent.name}/{stub.name}: not the pinned wheels?"
     return original
 
 
-@pytest.mark.parametrize("pattern", ENCODERS.values())
+@pytest.mark.parametrize("pattern", STUBS)
 def test_the_bundles_encoder_library_is_our_small_stub(release, pattern):
     stub = bundled_stub(release, pattern)
     assert stub.stat().st_size < 64 * 1024
@@ -97,15 +101,17 @@ print("loaded", *sorted({line.split()[-1] for line in open("/proc/self/maps") if
     assert not done.stderr
 
 
-@pytest.mark.parametrize("pattern", ENCODERS.values())
+@pytest.mark.parametrize("pattern", STUBS)
 def test_the_stub_exports_every_symbol_any_bundled_library_imports_from_the_original(release, pattern):
     stub = bundled_stub(release, pattern)
     needs = encoder_stubs.imports_from(release.bundle, stub, exports_of=original_library(stub))
-    assert any(path.name.startswith("libavcodec") for path in needs), f"libavcodec links {stub.name}"
+    assert any(path.name.startswith(STUBS[pattern]) for path in needs), f"{STUBS[pattern]} links {stub.name}"
     exported = encoder_stubs.exported_symbols(stub)
     for path, symbols in needs.items():
         assert symbols, f"{path.name} needs {stub.name} but imports nothing from it"
-        assert symbols <= exported, f"{path.name} imports {sorted(symbols - exported)}, which the stub lacks"
+        unmet = symbols - exported - encoder_stubs.bound_elsewhere(path, release.bundle, stub)
+        assert not unmet, f"{path.name} imports {sorted(unmet)}, which the stub lacks"
+        assert any(symbol.startswith("x265_") or symbol.startswith("svt_") for symbol in symbols & exported)
 
 
 def test_the_sbom_credits_each_stub_to_takeback_and_its_source_file(release):
@@ -114,10 +120,53 @@ def test_the_sbom_credits_each_stub_to_takeback_and_its_source_file(release):
     import names
 
     document = json.loads((release.files / f"{names.artefact_stem('linux')}.cdx.json").read_text())
-    for pattern in ENCODERS.values():
-        path = f"_internal/av.libs/{bundled_stub(release, pattern).name}"
+    for pattern in STUBS:
+        stub = bundled_stub(release, pattern)
+        path = f"_internal/{stub.parent.name}/{stub.name}"
         [component] = [item for item in document["components"]
                        if {"name": "takeback:path", "value": path} in item.get("properties", ())]
         properties = {item["name"]: item["value"] for item in component["properties"]}
         assert properties["takeback:provided-by"] == f"pkg:generic/{names.APP_ID}@{names.__version__}"
         assert properties["takeback:stub"].startswith("takeback encoder stub: packaging/stubs/")
+
+
+def test_the_bundles_heif_library_decodes_as_before_and_refuses_to_save_through_the_stub(release, tmp_path):
+    """The bundle's pillow-heif extension and libraries (libheif, libde265, the x265 stub), with pillow-heif's
+    pure-Python files from this environment beside them (PyInstaller keeps those in its archive)."""
+    import pillow_heif
+
+    internal = release.bundle / "_internal"
+    [extension] = internal.glob("_pillow_heif.*.so")
+    shutil.copyfile(extension, tmp_path / extension.name)
+    shutil.copytree(internal / "pillow_heif.libs", tmp_path / "pillow_heif.libs")
+    shutil.copytree(Path(pillow_heif.__file__).parent, tmp_path / "pillow_heif",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    script = """
+import hashlib, io, sys
+import pillow_heif
+from PIL import Image
+pillow_heif.register_heif_opener()
+with Image.open(sys.argv[1]) as picture:
+    print("decoded", hashlib.sha256(picture.convert("RGB").tobytes()).hexdigest())
+try:
+    Image.new("RGB", (64, 64), "teal").save(io.BytesIO(), format="HEIF")
+except RuntimeError as error:
+    print("refused", error)
+else:
+    print("SAVED")
+print("loaded", *sorted({line.split()[-1] for line in open("/proc/self/maps") if "libx265" in line}))
+"""
+    done = subprocess.run([sys.executable, "-c", script, str(HEIC)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, f"status {done.returncode} (a crash or abort is negative)\n{done.stdout}\n{done.stderr}"
+    lines = done.stdout.splitlines()
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    with Image.open(HEIC) as picture:  # the source tree's pillow-heif, with the real libx265 beside it
+        expected = hashlib.sha256(picture.convert("RGB").tobytes()).hexdigest()
+    assert lines[0] == f"decoded {expected}"
+    assert lines[1].startswith("refused ") and "x265" in lines[1], done.stdout
+    stub = bundled_stub(release, HEIF_X265)
+    assert lines[2] == f"loaded {tmp_path / 'pillow_heif.libs' / stub.name}"
+    assert not done.stderr
