@@ -437,9 +437,8 @@ def _read_frames(
         pts = timing.seconds(frame, frame_number)
         last_pts = max(last_pts, pts)
         if frame_number % frame_mod == 0 and rows >= MIN_DIMENSION and cols >= MIN_DIMENSION:
-            result.frames.append(
-                VpdqFrame(frame_number, vpdq_timestamp(frame_number, fps), fast_pdq_from_rgb(timing.converter.vpdq_rgb(frame)))
-            )
+            rgb = timing.converter.vpdq_rgb(frame)
+            result.frames.append(VpdqFrame(frame_number, vpdq_timestamp(frame_number, fps), fast_pdq_from_rgb(rgb)))
         timing.tmk_add(frame, pts)
         frame_number += 1
         progress.update(done_fraction(frame_number))

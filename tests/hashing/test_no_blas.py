@@ -82,7 +82,9 @@ def _blas_names() -> list[str]:
 
 def test_hashing_runs_with_every_blas_function_trapped(tmp_path):
     names = _blas_names()
-    if not names:
+    if not names:  # a NumPy built without BLAS cannot show the trap working; CI's pinned wheel always has one
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("this NumPy imports no BLAS function, so the trap proves nothing: not the pinned wheel?")
         pytest.skip("this NumPy calls no BLAS")
     assert any("dgemm" in name for name in names) and any("dgesv" in name for name in names), names
     source = tmp_path / "trap.c"
